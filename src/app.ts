@@ -1,0 +1,100 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import compression from 'compression';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { ROOT, type Config } from './config.js';
+import { csrfProtection } from './http/csrf.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { multipartGate } from './http/upload.js';
+import { viewLocals } from './http/locals.js';
+import { configurePassport } from './features/auth/passport.js';
+import { buildServices, type Services } from './services.js';
+import { authRoutes } from './features/auth/auth.routes.js';
+import { portalRoutes } from './features/portal/portal.routes.js';
+import { catalogueRoutes } from './features/catalogue/catalogue.routes.js';
+import { ticketsRoutes } from './features/tickets/tickets.routes.js';
+import { attachmentsRoutes } from './features/attachments/attachments.routes.js';
+import { knowledgeRoutes } from './features/knowledge/knowledge.routes.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** The Express app, without listening: tests load it as it is. */
+export function createApp(deps: AppDeps): { app: Express; services: Services } {
+  const { config, db, logger } = deps;
+  const services = buildServices({ config, db, now: deps.now ?? (() => new Date()) });
+  const app = express();
+
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('view cache', config.env !== 'development');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.disable('x-powered-by');
+
+  const behindHttps = !!config.trustProxy;
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(behindHttps ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: behindHttps,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use(compression());
+
+  const staticOptions = { maxAge: config.isProduction ? '30d' : 0, immutable: config.isProduction, index: false };
+  app.use('/static', express.static(path.join(ROOT, 'public'), staticOptions));
+  app.use('/dsfr', express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
+
+  app.use(
+    session({
+      name: 'guichet.sid',
+      secret: config.sessionSecret,
+      store: new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: config.env === 'test' ? 0 : 3600_000 }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: behindHttps ? 'auto' : false, maxAge: 8 * 3600_000 },
+    }),
+  );
+  const passport = configurePassport(services.users);
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  app.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
+  app.use(multipartGate(config));
+  app.use(csrfProtection);
+  app.use(viewLocals(services));
+
+  app.use(authRoutes(services, passport, config));
+  app.use(portalRoutes(services));
+  app.use(catalogueRoutes(services));
+  app.use(ticketsRoutes(services));
+  app.use(attachmentsRoutes(services));
+  app.use(knowledgeRoutes(services));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return { app, services };
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The project root: the folder holding package.json, whether we run from src or dist. */
+function findRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + start);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  SESSION_SECRET: z.string().min(16).optional(),
+  TRUST_PROXY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  UPLOAD_MAX_MB: z.coerce.number().positive().default(10),
+  UPLOAD_MAX_FILES: z.coerce.number().int().positive().default(5),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  dbFile: string;
+  uploadDir: string;
+  sessionSecret: string;
+  trustProxy: string | undefined;
+  logLevel: string;
+  uploadMaxBytes: number;
+  uploadMaxFiles: number;
+  /** Load the demo accounts and tickets (never in production). */
+  demoData: boolean;
+}
+
+/** Parse the environment once; nothing else reads process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error('Invalid environment:\n' + lines.join('\n'));
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.SESSION_SECRET) {
+    throw new Error('SESSION_SECRET (at least 16 characters) is required when NODE_ENV=production');
+  }
+  const dataDir = path.resolve(ROOT, e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    dbFile: path.join(dataDir, 'guichet.sqlite'),
+    uploadDir: path.join(dataDir, 'uploads'),
+    sessionSecret: e.SESSION_SECRET ?? 'guichet-development-secret-not-for-production',
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    uploadMaxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
+    uploadMaxFiles: e.UPLOAD_MAX_FILES,
+    demoData: !isProduction,
+    ...overrides,
+  };
+}

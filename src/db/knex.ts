@@ -1,0 +1,42 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import { ROOT } from '../config.js';
+
+/** Build the Knex instance on one SQLite file, tuned as for a server. */
+export function createKnex(dbFile: string, userParams: { demo: boolean } = { demo: false }): Knex {
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  const knex = knexFactory({
+    client: 'sqlite3',
+    connection: { filename: dbFile },
+    useNullAsDefault: true,
+    acquireConnectionTimeout: 10_000,
+    pool: {
+      min: 1,
+      max: 1,
+      // Every connection gets the same pragmas: WAL, a busy timeout, foreign keys.
+      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec(
+          'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+          (err) => done(err, conn),
+        );
+      },
+    },
+    migrations: {
+      directory: path.join(ROOT, 'dist', 'migrations'),
+      loadExtensions: ['.js'],
+    },
+    seeds: {
+      directory: path.join(ROOT, 'dist', 'seeds'),
+      loadExtensions: ['.js'],
+    },
+  });
+  // Seeds read it: demo accounts only outside production.
+  return knex.withUserParams(userParams);
+}
+
+/** Bring the schema up to date, then load the seeds (each seed is idempotent). */
+export async function migrateAndSeed(knex: Knex): Promise<void> {
+  await knex.migrate.latest();
+  await knex.seed.run();
+}

@@ -1,0 +1,65 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import type { PassportStatic } from 'passport';
+import { rateLimit } from 'express-rate-limit';
+import type { Services } from '../../services.js';
+import type { Config } from '../../config.js';
+import { safeNext } from '../../http/auth-guards.js';
+import { messages } from '../../http/messages.js';
+import { setFlash } from '../../http/flash.js';
+import { normalizeIdentifiant } from './users.repo.js';
+
+function renderLogin(res: Response, status: number, identifiant: string, next: string | null, error?: string) {
+  res.status(status).render('auth/login', { title: 'Connexion', identifiant, next, error });
+}
+
+export function authRoutes(_services: Services, passport: PassportStatic, config: Config): Router {
+  const router = Router();
+  const throttled = (req: Request, res: Response) =>
+    renderLogin(res, 429, String(req.body?.identifiant ?? '').slice(0, 64), safeNext(req.body?.next), messages.loginThrottled);
+  // Per address and per identifiant, so that one attacker cannot lock a whole school's NAT out,
+  // and many addresses cannot hammer one account.
+  const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 1000 : 50, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
+  const perIdentifiant = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 10,
+    standardHeaders: false,
+    legacyHeaders: false,
+    keyGenerator: (req) => 'id:' + normalizeIdentifiant(String(req.body?.identifiant ?? '')).slice(0, 64),
+    skipSuccessfulRequests: true,
+    handler: throttled,
+  });
+
+  /** GET /login — the ARENA login page. */
+  router.get('/login', (req, res) => {
+    if (req.user) return res.redirect(safeNext(req.query.next) ?? '/portail');
+    renderLogin(res, 200, '', safeNext(req.query.next));
+  });
+  /** POST /login — check the password, new session id, back where the user was going. */
+  router.post('/login', perIp, perIdentifiant, (req: Request, res: Response, next: NextFunction) => {
+    const identifiant = String(req.body?.identifiant ?? '').slice(0, 64);
+    const target = safeNext(req.body?.next);
+    passport.authenticate('local', (err: unknown, user: Express.User | false) => {
+      if (err) return next(err);
+      if (!user) return renderLogin(res, 401, identifiant, target, messages.loginFailed);
+      // passport regenerates the session at login: a new id, no fixation.
+      req.logIn(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        res.redirect(303, target ?? '/portail');
+      });
+    })(req, res, next);
+  });
+  /** POST /logout — end the session. */
+  router.post('/logout', (req, res, next) => {
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.regenerate((e) => {
+        if (e) return next(e);
+        setFlash(req, 'info', messages.loggedOut);
+        res.redirect(303, '/login');
+      });
+    });
+  });
+  /** GET /mot-de-passe-perdu — what to do when the password is lost. */
+  router.get('/mot-de-passe-perdu', (_req, res) => res.render('auth/lost-password', { title: "J'ai perdu mon mot de passe" }));
+  return router;
+}

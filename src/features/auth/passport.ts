@@ -1,0 +1,29 @@
+import passport, { type PassportStatic } from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { UsersRepo } from './users.repo.js';
+import { decoyHash, verifyPassword } from './password.js';
+
+/** Passport with the identifiant/password strategy; the session keeps only the user id. */
+export function configurePassport(users: UsersRepo): PassportStatic {
+  const instance = new passport.Passport() as unknown as PassportStatic;
+  instance.use(
+    new LocalStrategy({ usernameField: 'identifiant', passwordField: 'password' }, (identifiant, password, done) => {
+      (async () => {
+        const row = await users.findByIdentifiant(String(identifiant).slice(0, 64));
+        // Unknown identifiant: verify against a decoy so that both failures take the same time.
+        const ok = await verifyPassword(row ? row.password_hash : await decoyHash(), String(password).slice(0, 1024));
+        if (!row || !ok || !row.active) return done(null, false);
+        const user = await users.loadCurrentUser(row.id);
+        return done(null, user ?? false);
+      })().catch(done);
+    }),
+  );
+  instance.serializeUser((user, done) => done(null, (user as Express.User).id));
+  instance.deserializeUser((id: number, done) => {
+    users
+      .loadCurrentUser(Number(id))
+      .then((u) => done(null, u ?? false))
+      .catch(done);
+  });
+  return instance;
+}

@@ -1,0 +1,223 @@
+import type { Knex } from 'knex';
+import type { CurrentUser } from '../auth/current-user.js';
+import type { AttachmentRow, JournalEntryRow, TicketRow } from '../../db/tables.js';
+import { requesterScope } from './access.js';
+
+/** A ticket with the names a page shows. */
+export interface TicketDetail extends TicketRow {
+  requester_name: string;
+  requester_phone: string;
+  requester_email: string;
+  beneficiary_name: string;
+  establishment_rne: string;
+  establishment_name: string;
+  team_name: string | null;
+  business_team_name: string | null;
+  agent_name: string | null;
+}
+
+export interface TicketListRow {
+  id: number;
+  ref: string;
+  subject: string;
+  created_at: string;
+  status: string;
+  service_name: string;
+  subcategory_name: string;
+  priority: number;
+  kind: string;
+  requester_name: string;
+  establishment_rne: string;
+}
+
+export interface JournalEntryView extends JournalEntryRow {
+  author_name: string;
+}
+
+export type SortKey = 'date_desc' | 'date_asc' | 'priority' | 'status';
+
+/** Tab filters of the requester dashboards, added on top of the visibility scope. */
+export type TabFilter = (qb: Knex.QueryBuilder) => void;
+
+const LIST_COLUMNS = [
+  't.id', 't.ref', 't.subject', 't.created_at', 't.status', 't.service_name', 't.subcategory_name', 't.priority', 't.kind',
+  'e.rne as establishment_rne',
+];
+
+export function applySort(qb: Knex.QueryBuilder, sort: SortKey): void {
+  if (sort === 'date_asc') qb.orderBy([{ column: 't.created_at', order: 'asc' }, { column: 't.id', order: 'asc' }]);
+  else if (sort === 'priority') qb.orderBy([{ column: 't.priority', order: 'asc' }, { column: 't.created_at', order: 'desc' }]);
+  else if (sort === 'status') qb.orderBy([{ column: 't.status', order: 'asc' }, { column: 't.created_at', order: 'desc' }]);
+  else qb.orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }]);
+}
+
+/** The text filter of a list: reference, subject or service. */
+export function applyTextFilter(qb: Knex.QueryBuilder, q: string): void {
+  if (!q) return;
+  const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+  qb.where((w) =>
+    w
+      .where('t.ref', q.toUpperCase())
+      .orWhereRaw("t.subject LIKE ? ESCAPE '\\'", [like])
+      .orWhereRaw("t.service_name LIKE ? ESCAPE '\\'", [like])
+      .orWhereRaw("t.subcategory_name LIKE ? ESCAPE '\\'", [like]),
+  );
+}
+
+export class TicketsRepo {
+  constructor(private readonly db: Knex) {}
+
+  /** Tickets the user sees on the requester side, with a tab filter: the base of every requester list. */
+  private requesterTickets(user: CurrentUser, tab: TabFilter, db: Knex = this.db) {
+    return db('tickets as t').where(requesterScope(user, 't')).where(tab);
+  }
+
+  async countRequesterTabs(user: CurrentUser, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
+    const entries = await Promise.all(
+      Object.entries(tabs).map(async ([name, tab]) => {
+        const [{ n }] = await this.requesterTickets(user, tab).count({ n: '*' });
+        return [name, Number(n)] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async listRequesterTab(
+    user: CurrentUser,
+    tab: TabFilter,
+    opts: { sort: SortKey; q: string; limit: number; offset: number },
+  ): Promise<{ rows: TicketListRow[]; total: number }> {
+    const base = () => {
+      const qb = this.requesterTickets(user, tab);
+      applyTextFilter(qb, opts.q);
+      return qb;
+    };
+    const rowsQ = base()
+      .join('users as r', 'r.id', 't.requester_id')
+      .join('establishments as e', 'e.id', 't.establishment_id')
+      .select([...LIST_COLUMNS, this.db.raw("r.first_name || ' ' || r.last_name as requester_name")])
+      .limit(opts.limit)
+      .offset(opts.offset);
+    applySort(rowsQ, opts.sort);
+    const [rows, [{ n }]] = await Promise.all([rowsQ, base().count({ n: '*' })]);
+    return { rows, total: Number(n) };
+  }
+
+  /** Open tickets on a service that the user may see (the duplicate hint of the form). */
+  openOnService(user: CurrentUser, serviceId: number, statuses: readonly string[]): Promise<TicketListRow[]> {
+    return this.requesterTickets(user, (qb) =>
+      qb.whereIn('t.status', statuses).whereIn('t.subcategory_id', this.db('cat_subcategories').where('parent_id', serviceId).select('id')),
+    )
+      .join('users as r', 'r.id', 't.requester_id')
+      .join('establishments as e', 'e.id', 't.establishment_id')
+      .select([...LIST_COLUMNS, this.db.raw("r.first_name || ' ' || r.last_name as requester_name")])
+      .orderBy('t.created_at', 'desc')
+      .limit(10);
+  }
+
+  /** One ticket by reference with its names, no visibility check: callers apply access.ts. */
+  async findDetailByRef(ref: string, db: Knex = this.db): Promise<TicketDetail | undefined> {
+    return db('tickets as t')
+      .join('users as r', 'r.id', 't.requester_id')
+      .join('users as b', 'b.id', 't.beneficiary_id')
+      .join('establishments as e', 'e.id', 't.establishment_id')
+      .leftJoin('teams as tm', 'tm.id', 't.team_id')
+      .leftJoin('teams as bt', 'bt.id', 't.business_team_id')
+      .leftJoin('users as a', 'a.id', 't.agent_id')
+      .where('t.ref', ref)
+      .first([
+        't.*',
+        db.raw("r.first_name || ' ' || r.last_name as requester_name"),
+        'r.phone as requester_phone',
+        'r.email as requester_email',
+        db.raw("b.first_name || ' ' || b.last_name as beneficiary_name"),
+        'e.rne as establishment_rne',
+        'e.name as establishment_name',
+        'tm.name as team_name',
+        'bt.name as business_team_name',
+        db.raw("CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name"),
+      ]);
+  }
+
+  journal(ticketId: number, visibilities: readonly string[]): Promise<JournalEntryView[]> {
+    return this.db('journal_entries as j')
+      .join('users as u', 'u.id', 'j.author_id')
+      .where('j.ticket_id', ticketId)
+      .whereIn('j.visibility', visibilities)
+      .orderBy([{ column: 'j.created_at', order: 'desc' }, { column: 'j.id', order: 'desc' }])
+      .select(['j.*', this.db.raw("u.first_name || ' ' || u.last_name as author_name")]);
+  }
+
+  attachments(ticketId: number, includePrivate: boolean): Promise<Array<AttachmentRow & { uploader_name: string }>> {
+    const q = this.db('attachments as a')
+      .join('users as u', 'u.id', 'a.uploader_id')
+      .where('a.ticket_id', ticketId)
+      .orderBy('a.id', 'asc')
+      .select(['a.*', this.db.raw("u.first_name || ' ' || u.last_name as uploader_name")]);
+    if (!includePrivate) q.where('a.private', false);
+    return q;
+  }
+
+  async insertTicket(trx: Knex.Transaction, row: Omit<TicketRow, 'id' | 'ref' | 'version'>): Promise<number> {
+    const [{ id }] = await trx('tickets').insert(row).returning('id');
+    return id;
+  }
+
+  async setRef(trx: Knex.Transaction, id: number, ref: string): Promise<void> {
+    await trx('tickets').where({ id }).update({ ref });
+  }
+
+  /** Write fields only if nobody changed the ticket since it was read (optimistic lock). */
+  async updateIfVersion(trx: Knex.Transaction, id: number, version: number, fields: Partial<TicketRow>): Promise<boolean> {
+    const n = await trx('tickets')
+      .where({ id, version })
+      .update({ ...fields, version: version + 1 });
+    return n === 1;
+  }
+
+  async insertHistory(
+    trx: Knex.Transaction,
+    row: { ticket_id: number; actor_id: number | null; event: string; from_status?: string | null; to_status?: string | null; details?: unknown; created_at: string },
+  ): Promise<void> {
+    await trx('ticket_history').insert({ ...row, details: JSON.stringify(row.details ?? {}) });
+  }
+
+  async insertJournal(
+    trx: Knex.Transaction,
+    row: { ticket_id: number; author_id: number; visibility: 'public' | 'private'; body: string; created_at: string },
+  ): Promise<number> {
+    const [{ id }] = await trx('journal_entries').insert(row).returning('id');
+    return id;
+  }
+
+  /** Colleagues who may be a beneficiary: active users of these establishments. */
+  colleagues(establishmentIds: number[]): Promise<Array<{ id: number; name: string; establishment_id: number }>> {
+    if (establishmentIds.length === 0) return Promise.resolve([]);
+    return this.db('users as u')
+      .join('user_establishments as ue', 'ue.user_id', 'u.id')
+      .whereIn('ue.establishment_id', establishmentIds)
+      .where('u.active', true)
+      .orderBy(['u.last_name', 'u.first_name'])
+      .select(['u.id', this.db.raw("u.last_name || ' ' || u.first_name as name"), 'ue.establishment_id']);
+  }
+
+  async isMemberOf(userId: number, establishmentId: number): Promise<boolean> {
+    const row = await this.db('user_establishments as ue')
+      .join('users as u', 'u.id', 'ue.user_id')
+      .where({ 'ue.user_id': userId, 'ue.establishment_id': establishmentId, 'u.active': true })
+      .first('ue.user_id');
+    return !!row;
+  }
+
+  businessTeams(): Promise<Array<{ id: number; name: string }>> {
+    return this.db('teams').where({ business: true, active: true }).orderBy('name').select('id', 'name');
+  }
+
+  async findAttachment(id: number): Promise<AttachmentRow | undefined> {
+    return this.db('attachments').where({ id }).first();
+  }
+
+  async findTicketById(id: number): Promise<TicketRow | undefined> {
+    return this.db('tickets').where({ id }).first();
+  }
+}

@@ -1,0 +1,152 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { Services } from '../../services.js';
+import { requireLogin } from '../../http/auth-guards.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
+import { setFlash } from '../../http/flash.js';
+import { messages } from '../../http/messages.js';
+import { pageLinks, parsePaging } from '../../http/paging.js';
+import { uploadedFiles } from '../../http/upload.js';
+import { parseForm, type FieldErrors } from '../../http/validation.js';
+import type { SubcategoryPath } from '../catalogue/catalogue.repo.js';
+import type { SortKey } from './tickets.repo.js';
+import { CreateTicketSchema, NewTicketQuerySchema, UpdateTicketSchema } from './tickets.schemas.js';
+import type { Board } from './tickets.service.js';
+import { REF_PATTERN, type Kind } from './vocabulary.js';
+
+const ListQuery = z.object({
+  onglet: z.string().max(20).catch('').default(''),
+  tri: z.enum(['date_desc', 'date_asc', 'priority', 'status']).catch('date_desc').default('date_desc'),
+  q: z.string().max(100).catch('').default(''),
+});
+
+function refParam(req: Request): string {
+  const ref = String(req.params.ref ?? '').toUpperCase();
+  if (!REF_PATTERN.test(ref)) throw new NotFoundError();
+  return ref;
+}
+
+function ticketsHandlers(services: Services) {
+  const { tickets } = services;
+
+  /** Render the form "Création de Demande Utilisateur", fresh or with what was typed and the errors. */
+  async function renderForm(req: Request, res: Response, opts: { path: SubcategoryPath | null; kind: Kind; values: Record<string, unknown>; errors: FieldErrors; status?: number }) {
+    const user = req.user!;
+    const context = await tickets.formContext(user, opts.path);
+    const hadFiles = uploadedFiles(req).length > 0;
+    res.status(opts.status ?? 200).render('tickets/new', {
+      title: 'Création de Demande Utilisateur',
+      path: opts.path,
+      kind: opts.kind,
+      values: opts.values,
+      errors: opts.errors,
+      filesNotKept: hadFiles && Object.keys(opts.errors).length > 0,
+      ...context,
+    });
+  }
+
+  /** GET /assistance/tickets/nouveau — the form, pre-filled from the profile. */
+  const getNew: RequestHandler = async (req, res) => {
+    const query = NewTicketQuerySchema.safeParse(req.query);
+    if (!query.success) throw new NotFoundError();
+    const user = req.user!;
+    const path = await tickets.fileableSubcategory(user, query.data.sous_categorie, query.data.type);
+    if (!path) throw new NotFoundError(messages.notFound);
+    const values = {
+      establishment_id: String(user.establishments[0]?.id ?? ''),
+      visibility: 'self',
+      beneficiary_id: '',
+      phone: user.phone,
+      impact: 'personne',
+      urgency: 'moyenne',
+    };
+    await renderForm(req, res, { path, kind: query.data.type, values, errors: {} });
+  };
+
+  /** POST /assistance/tickets — "Valider": create, then "Tickets en cours". */
+  const postCreate: RequestHandler = async (req, res) => {
+    const user = req.user!;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(CreateTicketSchema, body);
+    const kind: Kind = body.kind === 'request' ? 'request' : 'incident';
+    const subId = Number(body.subcategory_id);
+    if (!parsed.ok) {
+      const path = Number.isInteger(subId) && subId > 0 ? await tickets.fileableSubcategory(user, subId, kind) : null;
+      const errors = { ...parsed.errors };
+      if (req.uploadError) errors.attachments = req.uploadError;
+      if (!path) errors._form = errors._form ?? 'Cette sous-catégorie de service n’existe pas ou n’est plus proposée.';
+      return renderForm(req, res, { path, kind, values: body, errors, status: 422 });
+    }
+    try {
+      const { ref } = await tickets.create(user, parsed.data, uploadedFiles(req), req.uploadError);
+      setFlash(req, 'success', messages.ticketCreated(ref));
+      res.redirect(303, '/assistance/tickets/en-cours');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const path = await tickets.fileableSubcategory(user, parsed.data.subcategory_id, parsed.data.kind);
+      await renderForm(req, res, { path, kind, values: body, errors: err.fields, status: 422 });
+    }
+  };
+
+  /** GET /assistance/tickets/en-cours and /traites — the dashboards, tabs with counts. */
+  const getBoard = (board: Board): RequestHandler => async (req, res) => {
+    const { onglet, tri, q } = ListQuery.parse(req.query);
+    const paging = parsePaging(req.query);
+    const result = await tickets.dashboard(req.user!, board, onglet, { sort: tri as SortKey, q, limit: paging.perPage, offset: paging.offset });
+    const base = board === 'en_cours' ? '/assistance/tickets/en-cours' : '/assistance/tickets/traites';
+    res.render('tickets/board', {
+      title: board === 'en_cours' ? 'Tickets en cours' : 'Tickets traités',
+      board,
+      base,
+      tab: result.tab,
+      counts: result.counts,
+      rows: result.rows,
+      sort: tri,
+      q,
+      pages: pageLinks(paging, result.total, base, { onglet: result.tab, tri, q }),
+    });
+  };
+
+  /** GET /assistance/tickets/:ref — the requester's page of a ticket. */
+  const getTicket: RequestHandler = async (req, res) => {
+    const view = await tickets.requesterView(req.user!, refParam(req));
+    res.render('tickets/show', { title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, values: {}, errors: {} });
+  };
+
+  /** POST /assistance/tickets/:ref/mise-a-jour — a message and/or files; answers "À compléter". */
+  const postUpdate: RequestHandler = async (req, res) => {
+    const ref = refParam(req);
+    const parsed = parseForm(UpdateTicketSchema, req.body);
+    const rerender = async (errors: FieldErrors, status: number) => {
+      const view = await tickets.requesterView(req.user!, ref);
+      res.status(status).render('tickets/show', {
+        title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, values: req.body ?? {}, errors,
+        filesNotKept: uploadedFiles(req).length > 0,
+      });
+    };
+    if (!parsed.ok) return rerender(parsed.errors, 422);
+    try {
+      const action = await tickets.addRequesterUpdate(req.user!, ref, parsed.data.message, uploadedFiles(req), req.uploadError);
+      setFlash(req, 'success', action === 'answer' ? messages.ticketAnswered : messages.ticketUpdated);
+      res.redirect(303, `/assistance/tickets/${ref}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return rerender(err.fields, 422);
+      if (err instanceof ConflictError) return rerender({ _form: err.message }, 409);
+      throw err;
+    }
+  };
+
+  return { getNew, postCreate, getBoard, getTicket, postUpdate };
+}
+
+export function ticketsRoutes(services: Services): Router {
+  const h = ticketsHandlers(services);
+  const router = Router();
+  router.get('/assistance/tickets/nouveau', requireLogin, h.getNew);
+  router.post('/assistance/tickets', requireLogin, h.postCreate);
+  router.get('/assistance/tickets/en-cours', requireLogin, h.getBoard('en_cours'));
+  router.get('/assistance/tickets/traites', requireLogin, h.getBoard('traites'));
+  router.get('/assistance/tickets/:ref', requireLogin, h.getTicket);
+  router.post('/assistance/tickets/:ref/mise-a-jour', requireLogin, h.postUpdate);
+  return router;
+}

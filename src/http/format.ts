@@ -1,0 +1,61 @@
+// Formatting helpers for views (dates, statuses, priorities): the one place templates get words from.
+import {
+  ESTABLISHMENT_TYPE_LABELS, IMPACT_LABELS, KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS, URGENCY_LABELS, VISIBILITY_LABELS,
+  type EstablishmentType, type Impact, type Kind, type Priority, type Status, type Urgency, type Visibility,
+} from '../features/tickets/vocabulary.js';
+
+const TZ = 'Europe/Paris';
+const dateTimeParts = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+const longDate = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, dateStyle: 'long', timeStyle: 'short' });
+
+/** "2022-01-18 13:59:49", Paris time, as the portals show "Date de début". */
+export function dateTime(iso: string | Date | null | undefined): string {
+  if (!iso) return '';
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(d.getTime())) return '';
+  const p = Object.fromEntries(dateTimeParts.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** "18 janvier 2022 à 13:59", for sentences. */
+export function dateLong(iso: string | Date | null | undefined): string {
+  if (!iso) return '';
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  return Number.isNaN(d.getTime()) ? '' : longDate.format(d);
+}
+
+export const status = (s: string) => STATUS_LABELS[s as Status] ?? s;
+export const priority = (p: number) => PRIORITY_LABELS[p as Priority] ?? String(p);
+export const impact = (i: string) => IMPACT_LABELS[i as Impact] ?? i;
+export const urgency = (u: string) => URGENCY_LABELS[u as Urgency] ?? u;
+export const kind = (k: string) => KIND_LABELS[k as Kind] ?? k;
+export const visibility = (v: string) => VISIBILITY_LABELS[v as Visibility] ?? v;
+export const establishmentType = (t: string) => ESTABLISHMENT_TYPE_LABELS[t as EstablishmentType] ?? t;
+
+/** DSFR badge colour of a status. */
+export function statusBadge(s: string): string {
+  switch (s) {
+    case 'a_completer': return 'fr-badge--warning';
+    case 'en_attente': return 'fr-badge--new';
+    case 'resolue': return 'fr-badge--success';
+    case 'fermee': return '';
+    case 'nouvelle': return 'fr-badge--info';
+    default: return 'fr-badge--info';
+  }
+}
+
+export function priorityBadge(p: number): string {
+  return p === 1 ? 'fr-badge--error' : p === 2 ? 'fr-badge--warning' : '';
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} o`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} Ko`;
+  return `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} Mo`;
+}
+
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n > 1 ? many : one}`;
+}

@@ -1,0 +1,22 @@
+import type { RequestHandler } from 'express';
+import type { Services } from '../services.js';
+import { csrfToken } from './csrf.js';
+import { takeFlash } from './flash.js';
+import * as fmt from './format.js';
+
+/** What every page's layout needs: the user, the settings, a CSRF token, the flash message. */
+export function viewLocals(services: Services): RequestHandler {
+  return async (req, res, next) => {
+    const settings = await services.settings.all();
+    res.locals.user = req.user ?? null;
+    res.locals.settings = settings;
+    res.locals.fmt = fmt;
+    res.locals.currentPath = req.path;
+    res.locals.flash = req.session ? takeFlash(req) : undefined;
+    res.locals.csrfToken = () => csrfToken(req);
+    res.locals.uploadLimits = { maxMb: Math.round(services.config.uploadMaxBytes / 1024 / 1024), maxFiles: services.config.uploadMaxFiles };
+    res.locals.errors = {};
+    res.locals.values = {};
+    next();
+  };
+}

@@ -1,0 +1,27 @@
+// Every message a user may read from the server, in one place (French, as the UI).
+
+export const messages = {
+  notFound: "La page demandée n'existe pas ou vous n'y avez pas accès.",
+  forbidden: "Vous n'avez pas les droits nécessaires pour cette action.",
+  csrf: "Le formulaire a expiré ou n'est plus valide. Rechargez la page puis recommencez.",
+  tooLarge: 'La requête est trop volumineuse.',
+  badRequest: 'La requête est invalide.',
+  serverError: "Une erreur inattendue s'est produite. L'équipe d'assistance a été prévenue ; réessayez dans un instant.",
+  loginRequired: 'Connectez-vous pour continuer.',
+  loginFailed: 'Identifiant ou mot de passe incorrect.',
+  loginThrottled: 'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.',
+  loggedOut: 'Vous êtes déconnecté.',
+  ticketCreated: (ref: string) => `Votre demande ${ref} a été créée. Vous pouvez la suivre dans « Tickets en cours ».`,
+  ticketUpdated: 'Votre mise à jour a été ajoutée au ticket.',
+  ticketAnswered: "Votre réponse a été transmise à l'agent en charge.",
+  formInvalid: 'Le formulaire contient des erreurs. Corrigez les champs signalés.',
+  filesNotKept: 'Pour des raisons de sécurité, les pièces jointes doivent être sélectionnées à nouveau.',
+  upload: {
+    tooBig: (mb: number) => `Chaque pièce jointe doit faire au plus ${mb} Mo.`,
+    tooMany: (n: number) => `Vous pouvez joindre au plus ${n} fichiers.`,
+    badType: (name: string) =>
+      `Le fichier « ${name} » n'est pas d'un type accepté (images PNG, JPEG, GIF, WebP ; PDF ; documents bureautiques ; texte).`,
+    empty: (name: string) => `Le fichier « ${name} » est vide.`,
+    generic: "Les pièces jointes n'ont pas pu être reçues.",
+  },
+} as const;

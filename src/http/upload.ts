@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Request, RequestHandler } from 'express';
+import multer from 'multer';
+import type { Config } from '../config.js';
+import { messages } from './messages.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set when the multipart body could not be received whole; the handler shows it next to "Pièces jointes". */
+    uploadError?: string;
+  }
+}
+
+/** Files received with the request, in a temp folder until a service keeps them. */
+export function uploadedFiles(req: Request): Express.Multer.File[] {
+  return Array.isArray(req.files) ? req.files : [];
+}
+
+/**
+ * The one gate for multipart bodies, run before the CSRF check so that every form, with
+ * files or not, is checked the same way. Files land in a temp folder under random names,
+ * within size and count limits; whatever no service moved away is deleted when the response ends.
+ */
+export function multipartGate(config: Config): RequestHandler {
+  const tmpDir = fs.mkdtempSync(`${os.tmpdir()}/guichet-upload-`);
+  const parse = multer({
+    dest: tmpDir,
+    limits: {
+      fileSize: config.uploadMaxBytes,
+      files: config.uploadMaxFiles,
+      fields: 60,
+      fieldSize: 256 * 1024,
+      parts: 60 + config.uploadMaxFiles,
+    },
+  }).any();
+
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next();
+    res.on('close', () => {
+      for (const f of uploadedFiles(req)) fs.rm(f.path, { force: true }, () => undefined);
+    });
+    parse(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        req.uploadError =
+          err.code === 'LIMIT_FILE_SIZE'
+            ? messages.upload.tooBig(Math.round(config.uploadMaxBytes / 1024 / 1024))
+            : err.code === 'LIMIT_FILE_COUNT'
+              ? messages.upload.tooMany(config.uploadMaxFiles)
+              : messages.upload.generic;
+        req.files = [];
+        req.body ??= {};
+        return next();
+      }
+      next(err);
+    });
+  };
+}

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import type { Config } from './config.js';
+import { UsersRepo } from './features/auth/users.repo.js';
+import { SettingsService } from './features/admin/settings.service.js';
+import { CatalogueRepo } from './features/catalogue/catalogue.repo.js';
+import { CatalogueService } from './features/catalogue/catalogue.service.js';
+import { AttachmentsService } from './features/attachments/attachments.service.js';
+import { TicketsRepo } from './features/tickets/tickets.repo.js';
+import { TicketsService } from './features/tickets/tickets.service.js';
+import { TicketEventBus } from './features/tickets/events.js';
+import { PortalService } from './features/portal/portal.service.js';
+
+/** The composition root: every service receives its collaborators here, and only here. */
+export function buildServices(deps: { config: Config; db: Knex; now: () => Date }) {
+  const { config, db, now } = deps;
+  const users = new UsersRepo(db);
+  const settings = new SettingsService(db);
+  const catalogueRepo = new CatalogueRepo(db);
+  const catalogue = new CatalogueService(catalogueRepo);
+  const attachments = new AttachmentsService(config.uploadDir);
+  const ticketsRepo = new TicketsRepo(db);
+  const events = new TicketEventBus();
+  const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
+  const portal = new PortalService(db, settings);
+  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal };
+}
+
+export type Services = ReturnType<typeof buildServices>;

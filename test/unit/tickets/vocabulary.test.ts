@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { computePriority, DEFAULT_PRIORITY_MATRIX, formatRef, IMPACTS, PRIORITY_LABELS, URGENCIES } from '../../../src/features/tickets/vocabulary.js';
+
+describe('priority matrix (iTop default)', () => {
+  const expected: Record<string, string[]> = {
+    // Critique, Haute, Moyenne, Basse
+    etablissement: ['Critique', 'Critique', 'Haute', 'Basse'],
+    plusieurs: ['Critique', 'Haute', 'Normale', 'Basse'],
+    personne: ['Haute', 'Normale', 'Normale', 'Basse'],
+  };
+  for (const impact of IMPACTS) {
+    (['critique', 'haute', 'moyenne', 'basse'] as const).forEach((urgency, i) => {
+      it(`when impact is ${impact} and urgency ${urgency}, should give ${expected[impact][i]}`, () => {
+        assert.equal(PRIORITY_LABELS[computePriority(DEFAULT_PRIORITY_MATRIX, impact, urgency)], expected[impact][i]);
+      });
+    });
+  }
+  it('when seed 003 files "Une personne / Moyenne", should give Normale', () => {
+    assert.equal(PRIORITY_LABELS[computePriority(DEFAULT_PRIORITY_MATRIX, 'personne', 'moyenne')], 'Normale');
+  });
+  it('covers every urgency', () => assert.equal(URGENCIES.length, 4));
+});
+
+describe('references', () => {
+  it('when the id is small, should pad to six digits after R-', () => {
+    assert.equal(formatRef(1678), 'R-001678');
+  });
+  it('when the id passes a million, should keep every digit', () => {
+    assert.equal(formatRef(1234567), 'R-1234567');
+  });
+});
