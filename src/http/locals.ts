@@ -14,7 +14,7 @@ export function viewLocals(services: Services): RequestHandler {
     res.locals.currentPath = req.path;
     res.locals.flash = req.session ? takeFlash(req) : undefined;
     res.locals.csrfToken = () => csrfToken(req);
-    res.locals.uploadLimits = { maxMb: Math.round(services.config.uploadMaxBytes / 1024 / 1024), maxFiles: services.config.uploadMaxFiles };
+    res.locals.uploadLimits = { maxSize: fmt.fileSize(services.config.uploadMaxBytes), maxFiles: services.config.uploadMaxFiles };
     res.locals.errors = {};
     res.locals.values = {};
     next();

@@ -17,7 +17,7 @@ export const messages = {
   formInvalid: 'Le formulaire contient des erreurs. Corrigez les champs signalés.',
   filesNotKept: 'Pour des raisons de sécurité, les pièces jointes doivent être sélectionnées à nouveau.',
   upload: {
-    tooBig: (mb: number) => `Chaque pièce jointe doit faire au plus ${mb} Mo.`,
+    tooBig: (limit: string) => `Chaque pièce jointe doit faire au plus ${limit}.`,
     tooMany: (n: number) => `Vous pouvez joindre au plus ${n} fichiers.`,
     badType: (name: string) =>
       `Le fichier « ${name} » n'est pas d'un type accepté (images PNG, JPEG, GIF, WebP ; PDF ; documents bureautiques ; texte).`,

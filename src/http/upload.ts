@@ -4,6 +4,7 @@ import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import type { Config } from '../config.js';
 import { messages } from './messages.js';
+import { fileSize } from './format.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -45,7 +46,7 @@ export function multipartGate(config: Config): RequestHandler {
       if (err instanceof multer.MulterError) {
         req.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
-            ? messages.upload.tooBig(Math.round(config.uploadMaxBytes / 1024 / 1024))
+            ? messages.upload.tooBig(fileSize(config.uploadMaxBytes))
             : err.code === 'LIMIT_FILE_COUNT'
               ? messages.upload.tooMany(config.uploadMaxFiles)
               : messages.upload.generic;

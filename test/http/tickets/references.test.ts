@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
+import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
+import { postTicket, ticketForm } from '../../helpers/forms.js';
+import { migrateAndSeed } from '../../../src/db/knex.js';
+
+describe('references, duplicates and restarts', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp(); });
+  after(async () => { await t.close(); });
+
+  it('when 50 tickets are created at the same moment, should give 50 distinct R-###### references', async () => {
+    const sophie = await loginAs(t.app, 'SSEGUR');
+    const token = await csrfOf(sophie, '/assistance');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const school = (await t.db('establishments').where({ rne: '0310001A' }).first()).id;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: `Concurrent ${i}` }), [], { csrf: token })),
+    );
+    assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join(','));
+    const rows = await t.db('tickets').where('subject', 'like', 'Concurrent %').select('ref');
+    assert.equal(rows.length, 50);
+    const refs = new Set(rows.map((r: { ref: string }) => r.ref));
+    assert.equal(refs.size, 50);
+    for (const ref of refs) assert.match(ref, /^R-\d{6}$/);
+  });
+
+  it('when an open ticket exists on the same service, should point to it on the form before "Valider"', async () => {
+    const marie = await demoUser(t.db, 'MDURAND');
+    const sophie = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Poste de direction', 'Panne matérielle');
+    const sub2 = await subcategoryId(t.db, 'Poste de direction', 'Demande de matériel');
+    const shared = await buildTicket(t.services, sophie.id, { subcategory_id: sub, subject: 'Écran noir au bureau', visibility: 'managers' });
+    const own = await buildTicket(t.services, sophie.id, { subcategory_id: sub, subject: 'Mon poste privé' });
+    const agent = await loginAs(t.app, 'MDURAND');
+    const res = await agent.get(`/assistance/tickets/nouveau?sous_categorie=${sub2}&type=request`);
+    const text = visibleText(res.text);
+    assert.ok(text.includes('Un ticket est peut-être déjà ouvert pour ce problème'));
+    assert.ok(text.includes(`${shared} — Écran noir au bureau`), "the school's shared ticket is shown to its responsable");
+    assert.ok(!text.includes(own), 'a private ticket of a colleague is not');
+    void marie;
+  });
+
+  it('when the app starts again on the same database, should not duplicate anything', async () => {
+    const count = async (table: string) => Number((await t.db(table).count({ n: '*' }))[0].n);
+    const tables = ['users', 'establishments', 'teams', 'cat_domains', 'cat_subcategories', 'portal_sections', 'portal_tools', 'settings', 'tickets'];
+    const before = await Promise.all(tables.map(count));
+    await migrateAndSeed(t.db);
+    assert.deepEqual(await Promise.all(tables.map(count)), before);
+    const ftsRows = Number((await t.db.raw('SELECT count(*) AS n FROM catalogue_fts'))[0].n);
+    assert.equal(ftsRows, before[tables.indexOf('cat_subcategories')]);
+  });
+});
