@@ -19,6 +19,7 @@ import { catalogueRoutes } from './features/catalogue/catalogue.routes.js';
 import { ticketsRoutes } from './features/tickets/tickets.routes.js';
 import { attachmentsRoutes } from './features/attachments/attachments.routes.js';
 import { knowledgeRoutes } from './features/knowledge/knowledge.routes.js';
+import { agentRoutes } from './features/agent/agent.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(ticketsRoutes(services));
   app.use(attachmentsRoutes(services));
   app.use(knowledgeRoutes(services));
+  app.use(agentRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -9,6 +9,7 @@ import { TicketsRepo } from './features/tickets/tickets.repo.js';
 import { TicketsService } from './features/tickets/tickets.service.js';
 import { TicketEventBus } from './features/tickets/events.js';
 import { PortalService } from './features/portal/portal.service.js';
+import { AgentService } from './features/agent/agent.service.js';
 
 /** The composition root: every service receives its collaborators here, and only here. */
 export function buildServices(deps: { config: Config; db: Knex; now: () => Date }) {
@@ -22,7 +23,8 @@ export function buildServices(deps: { config: Config; db: Knex; now: () => Date 
   const events = new TicketEventBus();
   const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
   const portal = new PortalService(db, settings);
-  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal };
+  const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
+  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -60,3 +60,43 @@ export function fileSize(bytes: number): string {
 export function plural(n: number, one: string, many: string): string {
   return `${n} ${n > 1 ? many : one}`;
 }
+
+const HISTORY_EVENTS: Record<string, string> = {
+  created: 'Ticket créé',
+  dispatched: 'Affecté à une équipe',
+  assigned: 'Assigné',
+  public_entry: 'Message au demandeur (Journal demandeur)',
+  private_entry: 'Note interne (Journal intervenant)',
+  attachment_added: 'Pièce jointe ajoutée',
+  put_on_hold: 'Mis en attente',
+  info_requested: 'Complément demandé au demandeur',
+  requester_answered: 'Réponse du demandeur',
+  requester_updated: 'Mise à jour par le demandeur',
+  resolved: 'Résolu',
+  resolution_accepted: 'Résolution acceptée',
+  resolution_refused: 'Résolution refusée',
+  closed: 'Fermé',
+  fields_changed: 'Champs modifiés',
+};
+export const historyEvent = (e: string) => HISTORY_EVENTS[e] ?? e;
+
+const HISTORY_FIELDS: Record<string, string> = { agent: 'Agent en charge', team: 'Équipe', impact: 'Impact', urgency: 'Urgence' };
+
+/** "Équipe : A → B" lines from a history row's JSON details. */
+export function historyChanges(detailsJson: string): string[] {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(detailsJson || '{}');
+  } catch {
+    return [];
+  }
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    if (Array.isArray(value) && value.length === 2 && key in HISTORY_FIELDS) {
+      lines.push(`${HISTORY_FIELDS[key]} : ${value[0] ?? '—'} → ${value[1] ?? '—'}`);
+    } else if (key === 'files' && Array.isArray(value) && value.length > 0) {
+      lines.push(`Fichiers : ${value.join(', ')}`);
+    }
+  }
+  return lines;
+}

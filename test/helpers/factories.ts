@@ -84,3 +84,13 @@ export async function buildTicket(
   );
   return ref;
 }
+
+export async function buildTeam(db: Knex, name?: string): Promise<number> {
+  const [{ id }] = await db('teams').insert({ name: name ?? `Équipe test ${next()}` }).returning('id');
+  return id;
+}
+
+/** Route a sub-category to a team (as the admin would). */
+export async function routeTo(db: Knex, subcategoryId: number, teamId: number | null): Promise<void> {
+  await db('cat_subcategories').where({ id: subcategoryId }).update({ team_id: teamId });
+}

@@ -22,15 +22,31 @@ export function requesterScope(user: CurrentUser, alias = 'tickets') {
   };
 }
 
-/** Agent side: tickets of my teams and tickets assigned to me. */
-export function agentScope(user: CurrentUser, alias = 'tickets') {
+/**
+ * The teams whose queue this agent works. Members of the platform team also work the tickets
+ * no team was found for (status Nouvelle, no team).
+ */
+export interface AgentReach {
+  teamIds: number[];
+  seesUnrouted: boolean;
+}
+
+export function agentReach(user: CurrentUser, platformTeamId: number | null): AgentReach {
+  if (!user.roles.includes('agent')) return { teamIds: [], seesUnrouted: false };
+  return { teamIds: user.teamIds, seesUnrouted: platformTeamId !== null && user.teamIds.includes(platformTeamId) };
+}
+
+/** Agent side: tickets of my teams (and unrouted ones for the platform team) and tickets assigned to me. */
+export function agentScope(user: CurrentUser, platformTeamId: number | null, alias = 'tickets') {
+  const reach = agentReach(user, platformTeamId);
   return (qb: Knex.QueryBuilder) => {
     if (!user.roles.includes('agent')) {
       qb.whereRaw('1 = 0');
       return;
     }
     qb.where(`${alias}.agent_id`, user.id);
-    if (user.teamIds.length > 0) qb.orWhereIn(`${alias}.team_id`, user.teamIds);
+    if (reach.teamIds.length > 0) qb.orWhereIn(`${alias}.team_id`, reach.teamIds);
+    if (reach.seesUnrouted) qb.orWhereNull(`${alias}.team_id`);
   };
 }
 
@@ -45,19 +61,25 @@ export function canSeeAsRequester(user: CurrentUser, t: TicketAccessFields): boo
   );
 }
 
+/** Is this agent a member of the team that works this ticket (or of the platform team, for unrouted ones)? */
+function worksTicketQueue(user: CurrentUser, t: TicketAccessFields, platformTeamId: number | null): boolean {
+  const reach = agentReach(user, platformTeamId);
+  return t.team_id === null ? reach.seesUnrouted : reach.teamIds.includes(t.team_id);
+}
+
 /** The same rule as agentScope, for a ticket already in hand. */
-export function canSeeAsAgent(user: CurrentUser, t: TicketAccessFields): boolean {
+export function canSeeAsAgent(user: CurrentUser, t: TicketAccessFields, platformTeamId: number | null): boolean {
   if (!user.roles.includes('agent')) return false;
-  return t.agent_id === user.id || (t.team_id !== null && user.teamIds.includes(t.team_id));
+  return t.agent_id === user.id || worksTicketQueue(user, t, platformTeamId);
 }
 
 /** Who this user is for the lifecycle table, on this ticket. */
-export function actorsFor(user: CurrentUser, t: TicketAccessFields): Actor[] {
+export function actorsFor(user: CurrentUser, t: TicketAccessFields, platformTeamId: number | null): Actor[] {
   const actors: Actor[] = [];
   if (t.requester_id === user.id || t.beneficiary_id === user.id) actors.push('requester');
   if (user.roles.includes('agent')) {
-    if (t.team_id !== null && user.teamIds.includes(t.team_id)) actors.push('team_agent');
     if (t.agent_id === user.id) actors.push('agent_in_charge');
+    else if (worksTicketQueue(user, t, platformTeamId)) actors.push('team_agent');
   }
   return actors;
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { CurrentUser } from '../auth/current-user.js';
-import type { AttachmentRow, JournalEntryRow, TicketRow } from '../../db/tables.js';
+import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
 import { requesterScope } from './access.js';
 
 /** A ticket with the names a page shows. */
@@ -28,6 +28,7 @@ export interface TicketListRow {
   kind: string;
   requester_name: string;
   establishment_rne: string;
+  agent_name?: string | null;
 }
 
 export interface JournalEntryView extends JournalEntryRow {
@@ -67,35 +68,40 @@ export function applyTextFilter(qb: Knex.QueryBuilder, q: string): void {
 export class TicketsRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Tickets the user sees on the requester side, with a tab filter: the base of every requester list. */
-  private requesterTickets(user: CurrentUser, tab: TabFilter, db: Knex = this.db) {
-    return db('tickets as t').where(requesterScope(user, 't')).where(tab);
+  /** Tickets within a visibility scope (from access.ts) and a tab filter: the base of every list. */
+  private scoped(scope: TabFilter, tab: TabFilter) {
+    return this.db('tickets as t').where(scope).where(tab);
   }
 
-  async countRequesterTabs(user: CurrentUser, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
+  async countTabs(scope: TabFilter, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
     const entries = await Promise.all(
       Object.entries(tabs).map(async ([name, tab]) => {
-        const [{ n }] = await this.requesterTickets(user, tab).count({ n: '*' });
+        const [{ n }] = await this.scoped(scope, tab).count({ n: '*' });
         return [name, Number(n)] as const;
       }),
     );
     return Object.fromEntries(entries);
   }
 
-  async listRequesterTab(
-    user: CurrentUser,
+  async listTab(
+    scope: TabFilter,
     tab: TabFilter,
     opts: { sort: SortKey; q: string; limit: number; offset: number },
   ): Promise<{ rows: TicketListRow[]; total: number }> {
     const base = () => {
-      const qb = this.requesterTickets(user, tab);
+      const qb = this.scoped(scope, tab);
       applyTextFilter(qb, opts.q);
       return qb;
     };
     const rowsQ = base()
       .join('users as r', 'r.id', 't.requester_id')
       .join('establishments as e', 'e.id', 't.establishment_id')
-      .select([...LIST_COLUMNS, this.db.raw("r.first_name || ' ' || r.last_name as requester_name")])
+      .leftJoin('users as a', 'a.id', 't.agent_id')
+      .select([
+        ...LIST_COLUMNS,
+        this.db.raw("r.first_name || ' ' || r.last_name as requester_name"),
+        this.db.raw("CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name"),
+      ])
       .limit(opts.limit)
       .offset(opts.offset);
     applySort(rowsQ, opts.sort);
@@ -105,7 +111,7 @@ export class TicketsRepo {
 
   /** Open tickets on a service that the user may see (the duplicate hint of the form). */
   openOnService(user: CurrentUser, serviceId: number, statuses: readonly string[]): Promise<TicketListRow[]> {
-    return this.requesterTickets(user, (qb) =>
+    return this.scoped(requesterScope(user, 't'), (qb) =>
       qb.whereIn('t.status', statuses).whereIn('t.subcategory_id', this.db('cat_subcategories').where('parent_id', serviceId).select('id')),
     )
       .join('users as r', 'r.id', 't.requester_id')
@@ -219,5 +225,33 @@ export class TicketsRepo {
 
   async findTicketById(id: number): Promise<TicketRow | undefined> {
     return this.db('tickets').where({ id }).first();
+  }
+
+  history(ticketId: number): Promise<Array<TicketHistoryRow & { actor_name: string | null }>> {
+    return this.db('ticket_history as h')
+      .leftJoin('users as u', 'u.id', 'h.actor_id')
+      .where('h.ticket_id', ticketId)
+      .orderBy([{ column: 'h.created_at', order: 'desc' }, { column: 'h.id', order: 'desc' }])
+      .select(['h.*', this.db.raw("CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END as actor_name")]);
+  }
+
+  /** Active agents of a team: who a ticket may be assigned to. */
+  teamAgents(teamId: number): Promise<Array<{ id: number; name: string }>> {
+    return this.db('team_members as tm')
+      .join('users as u', 'u.id', 'tm.user_id')
+      .join('user_roles as r', (j) => j.on('r.user_id', '=', 'u.id').andOnVal('r.role', '=', 'agent'))
+      .where({ 'tm.team_id': teamId, 'u.active': true })
+      .orderBy(['u.last_name', 'u.first_name'])
+      .select(['u.id', this.db.raw("u.first_name || ' ' || u.last_name as name")]);
+  }
+
+  /** Support teams a ticket may be dispatched to (not the business teams). */
+  supportTeams(): Promise<Array<{ id: number; name: string }>> {
+    return this.db('teams').where({ business: false, active: true }).orderBy('name').select('id', 'name');
+  }
+
+  async userName(id: number): Promise<string | null> {
+    const u = await this.db('users').where({ id }).first('first_name', 'last_name');
+    return u ? `${u.first_name} ${u.last_name}` : null;
   }
 }

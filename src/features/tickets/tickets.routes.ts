@@ -1,30 +1,16 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { z } from 'zod';
 import type { Services } from '../../services.js';
 import { requireLogin } from '../../http/auth-guards.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
 import { messages } from '../../http/messages.js';
-import { pageLinks, parsePaging } from '../../http/paging.js';
 import { uploadedFiles } from '../../http/upload.js';
 import { parseForm, type FieldErrors } from '../../http/validation.js';
 import type { SubcategoryPath } from '../catalogue/catalogue.repo.js';
-import type { SortKey } from './tickets.repo.js';
-import { CreateTicketSchema, NewTicketQuerySchema, UpdateTicketSchema } from './tickets.schemas.js';
+import { CreateTicketSchema, loadBoard, NewTicketQuerySchema, parseRef, UpdateTicketSchema } from './tickets.schemas.js';
 import type { Board } from './tickets.service.js';
-import { REF_PATTERN, type Kind } from './vocabulary.js';
+import type { Kind } from './vocabulary.js';
 
-const ListQuery = z.object({
-  onglet: z.string().max(20).catch('').default(''),
-  tri: z.enum(['date_desc', 'date_asc', 'priority', 'status']).catch('date_desc').default('date_desc'),
-  q: z.string().max(100).catch('').default(''),
-});
-
-function refParam(req: Request): string {
-  const ref = String(req.params.ref ?? '').toUpperCase();
-  if (!REF_PATTERN.test(ref)) throw new NotFoundError();
-  return ref;
-}
 
 function ticketsHandlers(services: Services) {
   const { tickets } = services;
@@ -90,32 +76,20 @@ function ticketsHandlers(services: Services) {
 
   /** GET /assistance/tickets/en-cours and /traites — the dashboards, tabs with counts. */
   const getBoard = (board: Board): RequestHandler => async (req, res) => {
-    const { onglet, tri, q } = ListQuery.parse(req.query);
-    const paging = parsePaging(req.query);
-    const result = await tickets.dashboard(req.user!, board, onglet, { sort: tri as SortKey, q, limit: paging.perPage, offset: paging.offset });
     const base = board === 'en_cours' ? '/assistance/tickets/en-cours' : '/assistance/tickets/traites';
-    res.render('tickets/board', {
-      title: board === 'en_cours' ? 'Tickets en cours' : 'Tickets traités',
-      board,
-      base,
-      tab: result.tab,
-      counts: result.counts,
-      rows: result.rows,
-      sort: tri,
-      q,
-      pages: pageLinks(paging, result.total, base, { onglet: result.tab, tri, q }),
-    });
+    const view = await loadBoard(req.query, base, (tab, opts) => tickets.dashboard(req.user!, board, tab, opts));
+    res.render('tickets/board', { title: board === 'en_cours' ? 'Tickets en cours' : 'Tickets traités', board, ...view });
   };
 
   /** GET /assistance/tickets/:ref — the requester's page of a ticket. */
   const getTicket: RequestHandler = async (req, res) => {
-    const view = await tickets.requesterView(req.user!, refParam(req));
+    const view = await tickets.requesterView(req.user!, parseRef(req.params.ref));
     res.render('tickets/show', { title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, values: {}, errors: {} });
   };
 
   /** POST /assistance/tickets/:ref/mise-a-jour — a message and/or files; answers "À compléter". */
   const postUpdate: RequestHandler = async (req, res) => {
-    const ref = refParam(req);
+    const ref = parseRef(req.params.ref);
     const parsed = parseForm(UpdateTicketSchema, req.body);
     const rerender = async (errors: FieldErrors, status: number) => {
       const view = await tickets.requesterView(req.user!, ref);

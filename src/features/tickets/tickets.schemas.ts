@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { id, optionalText, text } from '../../http/validation.js';
-import { IMPACTS, KINDS, URGENCIES, VISIBILITIES } from './vocabulary.js';
+import { NotFoundError } from '../../http/errors.js';
+import { pageLinks, parsePaging } from '../../http/paging.js';
+import type { SortKey, TicketListRow } from './tickets.repo.js';
+import { IMPACTS, KINDS, REF_PATTERN, URGENCIES, VISIBILITIES } from './vocabulary.js';
 
 export const SUBJECT_MAX = 200;
 export const DETAIL_MAX = 20000;
@@ -38,3 +41,42 @@ export const NewTicketQuerySchema = z.object({
   sous_categorie: id('Sous-catégorie inconnue.'),
   type: choice(KINDS, 'Type inconnu.'),
 });
+
+/** A list's query string: tab, sort, text filter (paging is parsed apart). Odd values fall back to defaults. */
+export const ListQuerySchema = z.object({
+  onglet: z.string().max(20).catch('').default(''),
+  tri: z.enum(['date_desc', 'date_asc', 'priority', 'status']).catch('date_desc').default('date_desc'),
+  q: z.string().max(100).catch('').default(''),
+});
+
+/** A ticket reference from a URL; anything else is a page that does not exist. */
+export function parseRef(raw: unknown): string {
+  const ref = String(raw ?? '').toUpperCase();
+  if (!REF_PATTERN.test(ref)) throw new NotFoundError();
+  return ref;
+}
+
+export interface ListOptions {
+  sort: SortKey;
+  q: string;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One tabbed ticket list, requester's or agent's: read the query string, fetch, and build the
+ * view-model every board template takes.
+ */
+export async function loadBoard(
+  query: unknown,
+  base: string,
+  fetch: (tab: string, opts: ListOptions) => Promise<{ tab: string; counts: Record<string, number>; rows: TicketListRow[]; total: number }>,
+) {
+  const { onglet, tri, q } = ListQuerySchema.parse(query);
+  const paging = parsePaging(query);
+  const result = await fetch(onglet, { sort: tri as SortKey, q, limit: paging.perPage, offset: paging.offset });
+  return {
+    base, tab: result.tab, counts: result.counts, rows: result.rows, sort: tri, q,
+    pages: pageLinks(paging, result.total, base, { onglet: result.tab, tri, q }),
+  };
+}

@@ -6,7 +6,7 @@ import type { SettingsService } from '../admin/settings.service.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, canSeeAsAgent, canSeeAsRequester } from './access.js';
+import { actorsFor, canSeeAsAgent, canSeeAsRequester, requesterScope } from './access.js';
 import type { TicketEventBus } from './events.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
@@ -67,6 +67,10 @@ export interface TicketsServiceDeps {
 
 export class TicketsService {
   constructor(private readonly deps: TicketsServiceDeps) {}
+
+  private async platformTeamId(): Promise<number | null> {
+    return (await this.deps.settings.all()).platform_team_id;
+  }
 
   /** A sub-category the user may file under, or null. */
   async fileableSubcategory(user: CurrentUser, subcategoryId: number, kind: Kind): Promise<SubcategoryPath | null> {
@@ -159,9 +163,10 @@ export class TicketsService {
   async dashboard(user: CurrentUser, board: Board, tab: string, opts: { sort: SortKey; q: string; limit: number; offset: number }) {
     const tabs = dashboardTabs(user, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
+    const scope = requesterScope(user, 't');
     const [counts, list] = await Promise.all([
-      this.deps.tickets.countRequesterTabs(user, tabs),
-      this.deps.tickets.listRequesterTab(user, tabs[current], opts),
+      this.deps.tickets.countTabs(scope, tabs),
+      this.deps.tickets.listTab(scope, tabs[current], opts),
     ]);
     return { tab: current, counts, ...list };
   }
@@ -174,7 +179,8 @@ export class TicketsService {
       this.deps.tickets.journal(ticket.id, ['public']),
       this.deps.tickets.attachments(ticket.id, false),
     ]);
-    const actions = allowedActions(ticket.status, actorsFor(user, ticket).filter((a) => a === 'requester'));
+    const actors = actorsFor(user, ticket, await this.platformTeamId()).filter((a) => a === 'requester');
+    const actions = allowedActions(ticket.status, actors);
     return { ticket, journal, files, actions };
   }
 
@@ -183,7 +189,7 @@ export class TicketsService {
     const { db, tickets, attachments, events } = this.deps;
     const ticket = await tickets.findDetailByRef(ref);
     if (!ticket || !canSeeAsRequester(user, ticket)) throw new NotFoundError();
-    const actors = actorsFor(user, ticket);
+    const actors = actorsFor(user, ticket, await this.platformTeamId()).filter((a) => a === 'requester');
     const action: Action | null = can('answer', ticket.status, actors) ? 'answer' : can('update', ticket.status, actors) ? 'update' : null;
     if (!action) throw new ConflictError(ticket.status === 'fermee' ? ticketMessages.closed : ticketMessages.notAllowed);
     const errors: FieldErrors = {};
@@ -194,7 +200,7 @@ export class TicketsService {
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 
     const now = this.deps.now().toISOString();
-    const to = nextStatus(action, ticket.status);
+    const to = nextStatus(action, ticket.status, actors);
     let undoFiles: (() => Promise<void>) | null = null;
     try {
       await db.transaction(async (trx) => {
@@ -224,7 +230,7 @@ export class TicketsService {
     if (!file) throw new NotFoundError();
     const ticket = await this.deps.tickets.findTicketById(file.ticket_id);
     if (!ticket) throw new NotFoundError();
-    const asAgent = canSeeAsAgent(user, ticket);
+    const asAgent = canSeeAsAgent(user, ticket, await this.platformTeamId());
     const asRequester = canSeeAsRequester(user, ticket) && !file.private;
     if (!asAgent && !asRequester) throw new NotFoundError();
     return { file, path: this.deps.attachments.filePath(file) };
