@@ -20,6 +20,8 @@ import { ticketsRoutes } from './features/tickets/tickets.routes.js';
 import { attachmentsRoutes } from './features/attachments/attachments.routes.js';
 import { knowledgeRoutes } from './features/knowledge/knowledge.routes.js';
 import { agentRoutes } from './features/agent/agent.routes.js';
+import { notificationsRoutes } from './features/notifications/notifications.routes.js';
+import { adminRoutes } from './features/admin/admin.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -95,6 +97,8 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(attachmentsRoutes(services));
   app.use(knowledgeRoutes(services));
   app.use(agentRoutes(services));
+  app.use(notificationsRoutes(services));
+  app.use(adminRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -26,6 +26,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPLOAD_MAX_MB: z.coerce.number().positive().default(10),
   UPLOAD_MAX_FILES: z.coerce.number().int().positive().default(5),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('Guichet <ne-pas-repondre@guichet.invalid>'),
+  PUBLIC_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -43,6 +46,11 @@ export interface Config {
   uploadMaxFiles: number;
   /** Load the demo accounts and tickets (never in production). */
   demoData: boolean;
+  /** Without it, mails stay in the outbox (visible to admins under "Courriels"). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The address users reach Guichet at, for links in mails. */
+  publicUrl: string;
 }
 
 /** Parse the environment once; nothing else reads process.env. */
@@ -72,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     uploadMaxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
     uploadMaxFiles: e.UPLOAD_MAX_FILES,
     demoData: !isProduction,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     ...overrides,
   };
 }

@@ -3,15 +3,20 @@ import { loadConfig } from './config.js';
 import { createKnex, migrateAndSeed } from './db/knex.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
+import { buildScheduler } from './jobs.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const db = createKnex(config.dbFile, { demo: config.demoData });
 await migrateAndSeed(db);
-const { app } = createApp({ config, db, logger });
+const { app, services } = createApp({ config, db, logger });
+const scheduler = buildScheduler(services, logger);
+scheduler.start();
 const server = http.createServer(app);
 server.listen(config.port, config.host, () => {
-  logger.info({ port: config.port, data: config.dataDir, demo: config.demoData }, 'Guichet is listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, data: config.dataDir, demo: config.demoData }, 'Guichet is listening');
 });
 
 let stopping = false;
@@ -20,6 +25,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   server.close();
+  await scheduler.stop();
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), 5000).unref();
   await new Promise((r) => server.once('close', r));

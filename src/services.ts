@@ -10,6 +10,13 @@ import { TicketsService } from './features/tickets/tickets.service.js';
 import { TicketEventBus } from './features/tickets/events.js';
 import { PortalService } from './features/portal/portal.service.js';
 import { AgentService } from './features/agent/agent.service.js';
+import { OutboxRepo } from './features/notifications/outbox.repo.js';
+import { MailRenderer } from './features/notifications/mail-renderer.js';
+import { NotificationsService } from './features/notifications/notifications.service.js';
+import { ResolutionService } from './features/tickets/resolution.service.js';
+import { PasswordResetService } from './features/auth/password-reset.service.js';
+import { PreferencesService } from './features/notifications/preferences.service.js';
+import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
 
 /** The composition root: every service receives its collaborators here, and only here. */
 export function buildServices(deps: { config: Config; db: Knex; now: () => Date }) {
@@ -24,7 +31,14 @@ export function buildServices(deps: { config: Config; db: Knex; now: () => Date 
   const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
   const portal = new PortalService(db, settings);
   const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
-  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent };
+  const outbox = new OutboxRepo(db);
+  const notifications = new NotificationsService({ tickets: ticketsRepo, outbox, renderer: new MailRenderer(), settings, publicUrl: config.publicUrl, now });
+  events.subscribe(notifications.onTicketEvent);
+  const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, now });
+  const passwordReset = new PasswordResetService({ db, users, notifications, now });
+  const preferences = new PreferencesService(db);
+  const satisfaction = new SatisfactionRepo(db);
+  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, preferences, satisfaction };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -23,6 +23,7 @@ export interface TicketRow {
   agent_id: number | null; subject: string; detail: string; phone: string; availability: string; impact: string;
   urgency: string; priority: number; status: string; version: number; created_at: string; updated_at: string;
   resolved_at: string | null; closed_at: string | null;
+  closed_by?: string | null; reminder_sent_at?: string | null;
 }
 export interface JournalEntryRow {
   id: number; ticket_id: number; author_id: number; visibility: string; body: string; created_at: string;

@@ -11,6 +11,8 @@ export const messages = {
   loginFailed: 'Identifiant ou mot de passe incorrect.',
   loginThrottled: 'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.',
   loggedOut: 'Vous êtes déconnecté.',
+  resetThrottled: 'Trop de demandes de réinitialisation. Patientez quelques minutes avant de réessayer.',
+  passwordChanged: 'Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe.',
   ticketCreated: (ref: string) => `Votre demande ${ref} a été créée. Vous pouvez la suivre dans « Tickets en cours ».`,
   ticketUpdated: 'Votre mise à jour a été ajoutée au ticket.',
   ticketAnswered: "Votre réponse a été transmise à l'agent en charge.",

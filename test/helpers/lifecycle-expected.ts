@@ -18,6 +18,6 @@ export const EXPECTED: Record<Action, Record<string, string>> = {
   update: Object.fromEntries(['nouvelle', 'affectee', 'reaffectee', 'assignee', 'en_attente', 'resolue'].map((s) => [`${s}:${R}`, '='])),
   answer: { [`a_completer:${R}`]: 'assignee' },
   accept: { [`resolue:${R}`]: 'fermee' },
-  refuse: { [`resolue:${R}`]: 'assignee' },
+  refuse: { [`resolue:${R}`]: 'assignee', [`fermee:${R}`]: 'assignee' },
   auto_close: { [`resolue:${S}`]: 'fermee' },
 };

@@ -94,20 +94,21 @@ export class AgentService {
     const { ticket, platform } = await this.ticketFor(user, ref);
     const { tickets } = this.deps;
     const queueTeam = ticket.team_id ?? platform;
-    const [privateJournal, publicJournal, files, history, teamAgents, teams] = await Promise.all([
+    const [privateJournal, publicJournal, files, history, teamAgents, teams, satisfaction] = await Promise.all([
       tickets.journal(ticket.id, ['private']),
       tickets.journal(ticket.id, ['public']),
       tickets.attachments(ticket.id, true),
       tickets.history(ticket.id),
       queueTeam ? tickets.teamAgents(queueTeam) : Promise.resolve([]),
       tickets.supportTeams(),
+      tickets.satisfaction(ticket.id),
     ]);
     const actions = allowedActions(ticket.status, actorsFor(user, ticket, platform)).filter((a) => AGENT_ACTIONS.includes(a));
     // The platform team first: where a wrongly dispatched ticket goes.
     const dispatchTeams = teams
       .filter((t) => t.id !== ticket.team_id)
       .sort((a, b) => (a.id === platform ? -1 : b.id === platform ? 1 : 0));
-    return { ticket, privateJournal, publicJournal, files, history, teamAgents, dispatchTeams, actions, platformTeamId: platform };
+    return { ticket, privateJournal, publicJournal, files, history, teamAgents, dispatchTeams, actions, platformTeamId: platform, satisfaction };
   }
 
   /** One press of a console button: checked against the lifecycle, written in one transaction. */

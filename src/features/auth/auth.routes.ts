@@ -7,12 +7,14 @@ import { safeNext } from '../../http/auth-guards.js';
 import { messages } from '../../http/messages.js';
 import { setFlash } from '../../http/flash.js';
 import { normalizeIdentifiant } from './users.repo.js';
+import { parseForm } from '../../http/validation.js';
+import { NewPasswordSchema } from './auth.schemas.js';
 
 function renderLogin(res: Response, status: number, identifiant: string, next: string | null, error?: string) {
   res.status(status).render('auth/login', { title: 'Connexion', identifiant, next, error });
 }
 
-export function authRoutes(_services: Services, passport: PassportStatic, config: Config): Router {
+export function authRoutes(services: Services, passport: PassportStatic, config: Config): Router {
   const router = Router();
   const throttled = (req: Request, res: Response) =>
     renderLogin(res, 429, String(req.body?.identifiant ?? '').slice(0, 64), safeNext(req.body?.next), messages.loginThrottled);
@@ -59,7 +61,42 @@ export function authRoutes(_services: Services, passport: PassportStatic, config
       });
     });
   });
-  /** GET /mot-de-passe-perdu — what to do when the password is lost. */
-  router.get('/mot-de-passe-perdu', (_req, res) => res.render('auth/lost-password', { title: "J'ai perdu mon mot de passe" }));
+  const resetLimiter = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: config.env === 'test' ? 20 : 5,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) =>
+      res.status(429).render('auth/lost-password', { title: "J'ai perdu mon mot de passe", identifiant: String(req.body?.identifiant ?? '').slice(0, 64), error: messages.resetThrottled }),
+  });
+
+  /** GET /mot-de-passe-perdu — ask for a reset link. */
+  router.get('/mot-de-passe-perdu', (_req, res) => res.render('auth/lost-password', { title: "J'ai perdu mon mot de passe", identifiant: '' }));
+  /** POST /mot-de-passe-perdu — the same answer whether or not the identifiant exists. */
+  router.post('/mot-de-passe-perdu', resetLimiter, async (req, res) => {
+    const identifiant = String(req.body?.identifiant ?? '').trim().slice(0, 64);
+    if (!identifiant) {
+      return res.status(422).render('auth/lost-password', { title: "J'ai perdu mon mot de passe", identifiant, fieldError: 'Renseignez votre identifiant.' });
+    }
+    await services.passwordReset.request(identifiant);
+    res.render('auth/lost-password-sent', { title: "J'ai perdu mon mot de passe" });
+  });
+  /** GET /mot-de-passe/:token — choose a new password, if the link is still good. */
+  router.get('/mot-de-passe/:token', async (req, res) => {
+    const ok = (await services.passwordReset.check(String(req.params.token))) !== null;
+    res.status(ok ? 200 : 410).render('auth/reset-password', { title: 'Nouveau mot de passe', token: String(req.params.token), valid: ok, errors: {} });
+  });
+  /** POST /mot-de-passe/:token — set it, spend the link, end every session of the account. */
+  router.post('/mot-de-passe/:token', resetLimiter, async (req, res) => {
+    const token = String(req.params.token);
+    const parsed = parseForm(NewPasswordSchema, req.body);
+    if (!parsed.ok) return res.status(422).render('auth/reset-password', { title: 'Nouveau mot de passe', token, valid: true, errors: parsed.errors });
+    const done = await services.passwordReset.reset(token, parsed.data.password);
+    if (!done) return res.status(410).render('auth/reset-password', { title: 'Nouveau mot de passe', token, valid: false, errors: {} });
+    req.logout(() => {
+      setFlash(req, 'success', messages.passwordChanged);
+      res.redirect(303, '/login');
+    });
+  });
   return router;
 }

@@ -41,7 +41,8 @@ export const RULES: readonly Rule[] = [
   { action: 'update', from: [...QUEUED, 'assignee', 'en_attente', 'resolue'], by: ['requester'], to: null },
   { action: 'answer', from: ['a_completer'], by: ['requester'], to: 'assignee' },
   { action: 'accept', from: ['resolue'], by: ['requester'], to: 'fermee' },
-  { action: 'refuse', from: ['resolue'], by: ['requester'], to: 'assignee' },
+  // Refus: a resolved ticket, or one closed by the scheduler, within the reopen window (checked by the service).
+  { action: 'refuse', from: ['resolue', 'fermee'], by: ['requester'], to: 'assignee' },
   { action: 'auto_close', from: ['resolue'], by: ['system'], to: 'fermee' },
 ];
 

@@ -122,7 +122,15 @@ export class TicketsRepo {
   }
 
   /** One ticket by reference with its names, no visibility check: callers apply access.ts. */
-  async findDetailByRef(ref: string, db: Knex = this.db): Promise<TicketDetail | undefined> {
+  findDetailByRef(ref: string, db: Knex = this.db): Promise<TicketDetail | undefined> {
+    return this.detailQuery(db).where('t.ref', ref).first();
+  }
+
+  findDetailById(id: number, db: Knex = this.db): Promise<TicketDetail | undefined> {
+    return this.detailQuery(db).where('t.id', id).first();
+  }
+
+  private detailQuery(db: Knex) {
     return db('tickets as t')
       .join('users as r', 'r.id', 't.requester_id')
       .join('users as b', 'b.id', 't.beneficiary_id')
@@ -130,8 +138,7 @@ export class TicketsRepo {
       .leftJoin('teams as tm', 'tm.id', 't.team_id')
       .leftJoin('teams as bt', 'bt.id', 't.business_team_id')
       .leftJoin('users as a', 'a.id', 't.agent_id')
-      .where('t.ref', ref)
-      .first([
+      .select([
         't.*',
         db.raw("r.first_name || ' ' || r.last_name as requester_name"),
         'r.phone as requester_phone',
@@ -253,5 +260,9 @@ export class TicketsRepo {
   async userName(id: number): Promise<string | null> {
     const u = await this.db('users').where({ id }).first('first_name', 'last_name');
     return u ? `${u.first_name} ${u.last_name}` : null;
+  }
+
+  satisfaction(ticketId: number): Promise<{ rating: number | null; comment: string; source: string } | undefined> {
+    return this.db('satisfaction').where({ ticket_id: ticketId }).first('rating', 'comment', 'source');
   }
 }

@@ -7,7 +7,8 @@ import { messages } from '../../http/messages.js';
 import { uploadedFiles } from '../../http/upload.js';
 import { parseForm, type FieldErrors } from '../../http/validation.js';
 import type { SubcategoryPath } from '../catalogue/catalogue.repo.js';
-import { CreateTicketSchema, loadBoard, NewTicketQuerySchema, parseRef, UpdateTicketSchema } from './tickets.schemas.js';
+import { CreateTicketSchema, loadBoard, NewTicketQuerySchema, parseRef, ResolutionSchema, UpdateTicketSchema } from './tickets.schemas.js';
+import { resolutionMessages } from './resolution.service.js';
 import type { Board } from './tickets.service.js';
 import type { Kind } from './vocabulary.js';
 
@@ -81,23 +82,45 @@ function ticketsHandlers(services: Services) {
     res.render('tickets/board', { title: board === 'en_cours' ? 'Tickets en cours' : 'Tickets traités', board, ...view });
   };
 
+  /** The requester's page of a ticket, fresh or with a form's input and errors. */
+  async function renderTicket(req: Request, res: Response, ref: string, opts: { values?: unknown; errors?: FieldErrors; status?: number; resolutionValues?: unknown; resolutionErrors?: FieldErrors } = {}) {
+    const view = await tickets.requesterView(req.user!, ref);
+    const resolution = await services.resolution.state(req.user!, view.ticket);
+    res.status(opts.status ?? 200).render('tickets/show', {
+      title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, resolution,
+      values: opts.values ?? {}, errors: opts.errors ?? {},
+      resolutionValues: opts.resolutionValues ?? {}, resolutionErrors: opts.resolutionErrors ?? {},
+      filesNotKept: uploadedFiles(req).length > 0 && !!opts.errors && Object.keys(opts.errors).length > 0,
+    });
+  }
+
   /** GET /assistance/tickets/:ref — the requester's page of a ticket. */
-  const getTicket: RequestHandler = async (req, res) => {
-    const view = await tickets.requesterView(req.user!, parseRef(req.params.ref));
-    res.render('tickets/show', { title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, values: {}, errors: {} });
+  const getTicket: RequestHandler = async (req, res) => renderTicket(req, res, parseRef(req.params.ref));
+
+  /** GET /assistance/tickets/:ref/resolution — the link at the end of the resolution mail (through login if needed). */
+  const getResolution: RequestHandler = (req, res) => res.redirect(`/assistance/tickets/${parseRef(req.params.ref)}#resolution`);
+
+  /** POST /assistance/tickets/:ref/resolution — "Acceptation" (closes, with a rating) or "Refus" (reopens). */
+  const postResolution: RequestHandler = async (req, res) => {
+    const ref = parseRef(req.params.ref);
+    const parsed = parseForm(ResolutionSchema, req.body);
+    if (!parsed.ok) return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: parsed.errors, status: 422 });
+    try {
+      const decision = await services.resolution.decide(req.user!, ref, parsed.data);
+      setFlash(req, 'success', decision === 'accept' ? resolutionMessages.accepted : resolutionMessages.refused);
+      res.redirect(303, `/assistance/tickets/${ref}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: err.fields, status: 422 });
+      if (err instanceof ConflictError) return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: { _form: err.message }, status: 409 });
+      throw err;
+    }
   };
 
   /** POST /assistance/tickets/:ref/mise-a-jour — a message and/or files; answers "À compléter". */
   const postUpdate: RequestHandler = async (req, res) => {
     const ref = parseRef(req.params.ref);
     const parsed = parseForm(UpdateTicketSchema, req.body);
-    const rerender = async (errors: FieldErrors, status: number) => {
-      const view = await tickets.requesterView(req.user!, ref);
-      res.status(status).render('tickets/show', {
-        title: `${view.ticket.ref} — ${view.ticket.subject}`, ...view, values: req.body ?? {}, errors,
-        filesNotKept: uploadedFiles(req).length > 0,
-      });
-    };
+    const rerender = (errors: FieldErrors, status: number) => renderTicket(req, res, ref, { values: req.body ?? {}, errors, status });
     if (!parsed.ok) return rerender(parsed.errors, 422);
     try {
       const action = await tickets.addRequesterUpdate(req.user!, ref, parsed.data.message, uploadedFiles(req), req.uploadError);
@@ -110,7 +133,7 @@ function ticketsHandlers(services: Services) {
     }
   };
 
-  return { getNew, postCreate, getBoard, getTicket, postUpdate };
+  return { getNew, postCreate, getBoard, getTicket, postUpdate, getResolution, postResolution };
 }
 
 export function ticketsRoutes(services: Services): Router {
@@ -122,5 +145,7 @@ export function ticketsRoutes(services: Services): Router {
   router.get('/assistance/tickets/traites', requireLogin, h.getBoard('traites'));
   router.get('/assistance/tickets/:ref', requireLogin, h.getTicket);
   router.post('/assistance/tickets/:ref/mise-a-jour', requireLogin, h.postUpdate);
+  router.get('/assistance/tickets/:ref/resolution', requireLogin, h.getResolution);
+  router.post('/assistance/tickets/:ref/resolution', requireLogin, h.postResolution);
   return router;
 }

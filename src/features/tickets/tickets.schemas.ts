@@ -80,3 +80,15 @@ export async function loadBoard(
     pages: pageLinks(paging, result.total, base, { onglet: result.tab, tri, q }),
   };
 }
+
+/** "Acceptation" or "Refus", with the ten-second evaluation. */
+export const ResolutionSchema = z.object({
+  decision: z.enum(['accept', 'refuse'], { error: 'Choisissez « Acceptation » ou « Refus ».' }),
+  rating: z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number({ error: 'Choisissez une note de 1 à 5.' }).int().min(1, { error: 'Choisissez une note de 1 à 5.' }).max(5, { error: 'Choisissez une note de 1 à 5.' }).optional(),
+  ),
+  comment: optionalText({ label: 'Commentaire', max: 2000 }),
+  reason: optionalText({ label: 'Motif du refus', max: MESSAGE_MAX }),
+});
+export type ResolutionInput = z.infer<typeof ResolutionSchema>;

@@ -24,7 +24,8 @@ describe('ticket lifecycle table', () => {
     assert.equal(refusal('resolve', 'assignee', [A]), null);
   });
 
-  it('when a closed ticket is shown, should offer nothing to anyone', () => {
-    assert.deepEqual(allowedActions('fermee', [A, T, R]), []);
+  it('when a closed ticket is shown, should offer agents nothing and the requester only "Refus"', () => {
+    assert.deepEqual(allowedActions('fermee', [A, T]), []);
+    assert.deepEqual(allowedActions('fermee', [R]), ['refuse']);
   });
 });

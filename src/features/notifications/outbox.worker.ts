@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { OutboxRepo } from './outbox.repo.js';
+
+/** What the worker needs of nodemailer: one call. */
+export interface MailTransport {
+  sendMail(mail: { from: string; to: string; subject: string; text: string; html: string; messageId: string }): Promise<unknown>;
+}
+
+export const MAX_ATTEMPTS = 12;
+
+/** Delay before the next try: 30 s, 1 min, 2 min… capped at one hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Sends due mails from the outbox. A mail is claimed under a lock before sending, marked sent
+ * after; on failure it is retried with backoff, and given up (status failed) after MAX_ATTEMPTS.
+ */
+export class OutboxWorker {
+  constructor(
+    private readonly deps: { outbox: OutboxRepo; transport: MailTransport; from: string; now: () => Date; logger: Logger; domain: string },
+  ) {}
+
+  /** One pass; returns how many mails were sent. */
+  async runOnce(batch = 20): Promise<number> {
+    const { outbox, transport, now, logger } = this.deps;
+    const mails = await outbox.claim(now(), 120_000, batch);
+    let sent = 0;
+    for (const mail of mails) {
+      try {
+        await transport.sendMail({
+          from: this.deps.from,
+          to: mail.to_address,
+          subject: mail.subject,
+          text: mail.text_body,
+          html: mail.html_body,
+          // Stable per outbox row: a receiver can drop a duplicate after a crash between send and mark.
+          messageId: `<outbox-${mail.id}@${this.deps.domain}>`,
+        });
+        await outbox.markSent(mail.id, mail.lock_id!, now());
+        sent++;
+      } catch (err) {
+        const attempts = mail.attempts + 1;
+        const next = attempts >= MAX_ATTEMPTS ? null : new Date(now().getTime() + backoffMs(attempts));
+        await outbox.markFailed(mail.id, mail.lock_id!, attempts, (err as Error).message ?? String(err), next);
+        logger.warn({ outboxId: mail.id, attempts, err: (err as Error).message }, 'mail not sent');
+        // The server is likely down: leave the rest of the batch for the next pass.
+        await outbox.release(mail.lock_id!);
+        break;
+      }
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,38 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { Services } from './services.js';
+import { OutboxWorker, type MailTransport } from './features/notifications/outbox.worker.js';
+import { Scheduler, type Job } from './features/notifications/scheduler.js';
+
+/** The mail transport from SMTP_URL, with short timeouts so a dead server never holds a worker. */
+export function smtpTransport(url: string): MailTransport {
+  const u = new URL(url);
+  u.searchParams.set('connectionTimeout', '10000');
+  u.searchParams.set('greetingTimeout', '10000');
+  u.searchParams.set('socketTimeout', '30000');
+  return nodemailer.createTransport(u.toString()) as unknown as MailTransport;
+}
+
+export function outboxWorker(services: Services, transport: MailTransport, logger: Logger): OutboxWorker {
+  const domain = new URL(services.config.publicUrl).hostname || 'guichet';
+  return new OutboxWorker({ outbox: services.outbox, transport, from: services.config.mailFrom, now: services.now, logger, domain });
+}
+
+/** The app's background jobs: the resolution sweep always, the outbox worker when SMTP is configured. */
+export function buildScheduler(services: Services, logger: Logger): Scheduler {
+  const jobs: Job[] = [
+    {
+      name: 'resolution-sweep',
+      everyMs: 60_000,
+      run: async () => {
+        await services.resolution.remindDue();
+        await services.resolution.autoCloseDue();
+      },
+    },
+  ];
+  if (services.config.smtpUrl) {
+    const worker = outboxWorker(services, smtpTransport(services.config.smtpUrl), logger);
+    jobs.push({ name: 'outbox', everyMs: 5_000, run: () => worker.runOnce() });
+  }
+  return new Scheduler(jobs, logger);
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
+import { consoleAction } from '../../helpers/console.js';
+import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
+import { emailOf, mailsTo } from '../../helpers/outbox.js';
+
+describe('notifications: the mails of SPEC "Notifications", through the outbox', () => {
+  let t: TestApp;
+  let sophieMail: string, aleroyMail: string;
+  before(async () => {
+    t = await startTestApp();
+    sophieMail = await emailOf(t.db, 'SSEGUR');
+    aleroyMail = await emailOf(t.db, 'ALEROY');
+  });
+  after(async () => { await t.close(); });
+
+  it('when a ticket lives its whole life, should queue each mail to the right person, with the reference in the subject and no private note for the requester', async () => {
+    const s = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'Webmail bloqué' });
+    let mine = await mailsTo(t.db, sophieMail);
+    assert.deepEqual(mine.map((m) => m.kind), ['ticket_created']);
+    assert.equal(mine[0].subject, `[${ref}] Votre demande a été créée : Webmail bloqué`);
+    assert.ok(mine[0].text_body.includes(`/assistance/tickets/${ref}`));
+    const team = await mailsTo(t.db, aleroyMail);
+    assert.deepEqual(team.map((m) => m.kind), ['team_new_ticket'], 'the team hears of it');
+
+    // ALEROY takes it (no mail to himself), writes privately, asks the requester
+    const agent = await loginAs(t.app, 'ALEROY');
+    assert.equal((await consoleAction(agent, ref, { action: 'take', private_entry: 'PRIVE-1 mot de passe expiré' })).status, 303);
+    assert.equal((await consoleAction(agent, ref, { action: 'request_info', public_entry: 'Quel navigateur utilisez-vous ?', private_entry: 'PRIVE-2' })).status, 303);
+    // the requester answers: the agent in charge is told
+    const sophie = await loginAs(t.app, 'SSEGUR');
+    const token = await csrfOf(sophie, `/assistance/tickets/${ref}`);
+    assert.equal((await sophie.post(`/assistance/tickets/${ref}/mise-a-jour`).field('_csrf', token).field('message', 'Firefox 128.')).status, 303);
+    // a public message, then the resolution
+    assert.equal((await consoleAction(agent, ref, { action: 'save', public_entry: 'Nous réinitialisons votre accès.' })).status, 303);
+    assert.equal((await consoleAction(agent, ref, { action: 'resolve', solution: 'Accès rétabli, videz le cache.', private_entry: 'PRIVE-3' })).status, 303);
+
+    mine = await mailsTo(t.db, sophieMail);
+    assert.deepEqual(mine.map((m) => m.kind), ['ticket_created', 'info_requested', 'public_entry', 'resolved']);
+    for (const m of mine) {
+      assert.ok(m.subject.startsWith(`[${ref}] `), m.subject);
+      assert.ok(!/PRIVE-|mot de passe expiré/.test(m.text_body + m.html_body + m.subject), `no private note in ${m.kind}`);
+    }
+    assert.ok(mine[1].text_body.includes('Quel navigateur utilisez-vous ?'));
+    const resolved = mine[3];
+    assert.ok(resolved.text_body.includes('Accès rétabli, videz le cache.'));
+    assert.ok(resolved.text_body.includes(`Acceptez ou refusez en cliquant ici : ${t.config.publicUrl}/assistance/tickets/${ref}/resolution`));
+    assert.ok(resolved.html_body.includes(`href="${t.config.publicUrl}/assistance/tickets/${ref}/resolution"`));
+    const toAgent = await mailsTo(t.db, aleroyMail);
+    assert.deepEqual(toAgent.map((m) => m.kind), ['team_new_ticket', 'requester_answered']);
+    assert.ok(toAgent[1].text_body.includes('Firefox 128.'));
+  });
+
+  it('when user text holds HTML, should escape it in the HTML mail', async () => {
+    const s = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: '<img src=x onerror=alert(1)>' });
+    const mail = (await mailsTo(t.db, sophieMail)).find((m) => m.subject.startsWith(`[${ref}]`))!;
+    assert.ok(!mail.html_body.includes('<img src=x'));
+    assert.ok(mail.html_body.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  });
+
+  it('when a user turns off optional mails, should stop those and keep those that ask them to act', async () => {
+    const sophie = await loginAs(t.app, 'SSEGUR');
+    let res = await sophie.get('/assistance/plus/notifications');
+    assert.equal(res.status, 200);
+    assert.match(res.text, /id="kind-info_requested" name="kinds" value="info_requested" checked disabled/);
+    const token = await csrfOf(sophie, '/assistance/plus/notifications');
+    res = await sophie.post('/assistance/plus/notifications').type('form').send({ _csrf: token });
+    assert.equal(res.status, 303);
+    const before = (await mailsTo(t.db, sophieMail)).length;
+    const s = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const ref = await buildTicket(t.services, s.id, { subcategory_id: sub });
+    const agent = await loginAs(t.app, 'ALEROY');
+    await consoleAction(agent, ref, { action: 'take' });
+    await consoleAction(agent, ref, { action: 'save', public_entry: 'Pour information.' });
+    await consoleAction(agent, ref, { action: 'request_info', public_entry: 'Une question.' });
+    const kinds = (await mailsTo(t.db, sophieMail)).slice(before).map((m) => m.kind);
+    assert.deepEqual(kinds, ['info_requested'], 'created and public entry are off; the question still comes');
+    // and back on
+    const token2 = await csrfOf(sophie, '/assistance/plus/notifications');
+    await sophie.post('/assistance/plus/notifications').type('form').send({ _csrf: token2, kinds: ['ticket_created', 'public_entry', 'closed'] });
+    assert.equal(Number((await t.db('notification_opt_outs').where({ user_id: s.id }).count({ n: '*' }))[0].n), 0);
+  });
+
+  it('when SMTP is not configured, should show the admin what would have been sent under "Courriels"', async () => {
+    const admin = await loginAs(t.app, 'ADMIN');
+    const res = await admin.get('/admin/courriels');
+    assert.equal(res.status, 200);
+    const text = visibleText(res.text);
+    assert.ok(text.includes("Aucun serveur d'envoi n'est configuré"));
+    assert.ok(text.includes(sophieMail));
+    assert.ok(text.includes('Votre demande a été créée'));
+    const id = (await t.db('outbox').orderBy('id').first('id')).id;
+    const one = await admin.get(`/admin/courriels/${id}`);
+    assert.equal(one.status, 200);
+    assert.equal((await (await loginAs(t.app, 'SSEGUR')).get('/admin/courriels')).status, 404, 'admins only');
+  });
+});
