@@ -86,7 +86,8 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(passport.session());
 
   app.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
-  app.use(multipartGate(config));
+  const uploadDefaults = { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles };
+  app.use(multipartGate(config, () => services.settings.uploadLimits(uploadDefaults)));
   app.use(csrfProtection);
   app.use(viewLocals(services));
 

@@ -17,6 +17,12 @@ import { ResolutionService } from './features/tickets/resolution.service.js';
 import { PasswordResetService } from './features/auth/password-reset.service.js';
 import { PreferencesService } from './features/notifications/preferences.service.js';
 import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
+import { CatalogueAdminService } from './features/admin/catalogue-admin.service.js';
+import { DirectoryAdminService } from './features/admin/directory-admin.service.js';
+import { PortalAdminService } from './features/admin/portal-admin.service.js';
+import { ImportExportService } from './features/admin/import-export.service.js';
+import { AuditRepo } from './features/admin/audit.js';
+import { KnowledgeService } from './features/knowledge/knowledge.service.js';
 
 /** The composition root: every service receives its collaborators here, and only here. */
 export function buildServices(deps: { config: Config; db: Knex; now: () => Date }) {
@@ -38,7 +44,14 @@ export function buildServices(deps: { config: Config; db: Knex; now: () => Date 
   const passwordReset = new PasswordResetService({ db, users, notifications, now });
   const preferences = new PreferencesService(db);
   const satisfaction = new SatisfactionRepo(db);
-  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, preferences, satisfaction };
+  const catalogueAdmin = new CatalogueAdminService({ db, now });
+  const directoryAdmin = new DirectoryAdminService({ db, settings, now });
+  const portalAdmin = new PortalAdminService({ db, settings, now });
+  const importExport = new ImportExportService({ db, now });
+  const auditRepo = new AuditRepo(db);
+  const knowledge = new KnowledgeService({ db, now });
+  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, preferences, satisfaction,
+    catalogueAdmin, directoryAdmin, portalAdmin, importExport, auditRepo, knowledge };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -14,7 +14,8 @@ export function viewLocals(services: Services): RequestHandler {
     res.locals.currentPath = req.path;
     res.locals.flash = req.session ? takeFlash(req) : undefined;
     res.locals.csrfToken = () => csrfToken(req);
-    res.locals.uploadLimits = { maxSize: fmt.fileSize(services.config.uploadMaxBytes), maxFiles: services.config.uploadMaxFiles };
+    const limits = await services.settings.uploadLimits({ maxBytes: services.config.uploadMaxBytes, maxFiles: services.config.uploadMaxFiles });
+    res.locals.uploadLimits = { maxSize: fmt.fileSize(limits.maxBytes), maxFiles: limits.maxFiles };
     res.locals.errors = {};
     res.locals.values = {};
     next();

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import os from 'node:os';
+import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import type { Config } from '../config.js';
@@ -23,21 +23,23 @@ export function uploadedFiles(req: Request): Express.Multer.File[] {
  * files or not, is checked the same way. Files land in a temp folder under random names,
  * within size and count limits; whatever no service moved away is deleted when the response ends.
  */
-export function multipartGate(config: Config): RequestHandler {
-  const tmpDir = fs.mkdtempSync(`${os.tmpdir()}/guichet-upload-`);
-  const parse = multer({
-    dest: tmpDir,
-    limits: {
-      fileSize: config.uploadMaxBytes,
-      files: config.uploadMaxFiles,
-      fields: 60,
-      fieldSize: 256 * 1024,
-      parts: 60 + config.uploadMaxFiles,
-    },
-  }).any();
+export interface UploadLimits {
+  maxBytes: number;
+  maxFiles: number;
+}
 
-  return (req, res, next) => {
+export function multipartGate(config: Config, limits: () => Promise<UploadLimits>): RequestHandler {
+  // Under DATA_DIR, beside the uploads folder: keeping a file is a rename, never a copy across disks.
+  const tmpDir = path.join(config.dataDir, 'tmp');
+  fs.mkdirSync(tmpDir, { recursive: true });
+
+  return async (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
+    const { maxBytes, maxFiles } = await limits();
+    const parse = multer({
+      dest: tmpDir,
+      limits: { fileSize: maxBytes, files: maxFiles, fields: 60, fieldSize: 256 * 1024, parts: 60 + maxFiles },
+    }).any();
     res.on('close', () => {
       for (const f of uploadedFiles(req)) fs.rm(f.path, { force: true }, () => undefined);
     });
@@ -46,9 +48,9 @@ export function multipartGate(config: Config): RequestHandler {
       if (err instanceof multer.MulterError) {
         req.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
-            ? messages.upload.tooBig(fileSize(config.uploadMaxBytes))
+            ? messages.upload.tooBig(fileSize(maxBytes))
             : err.code === 'LIMIT_FILE_COUNT'
-              ? messages.upload.tooMany(config.uploadMaxFiles)
+              ? messages.upload.tooMany(maxFiles)
               : messages.upload.generic;
         req.files = [];
         req.body ??= {};

@@ -4,6 +4,7 @@ import type { Services } from '../../services.js';
 import { requireRole } from '../../http/auth-guards.js';
 import { NotFoundError } from '../../http/errors.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
+import { adminHandlers } from './admin.handlers.js';
 
 const DAY = 86_400_000;
 const PeriodQuery = z.object({
@@ -11,7 +12,7 @@ const PeriodQuery = z.object({
   au: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
 });
 
-function adminHandlers(services: Services) {
+function reportHandlers(services: Services) {
   /** GET /admin — the administration home. */
   const getHome: RequestHandler = async (_req, res) => {
     res.render('admin/home', { title: 'Administration', portal: 'admin', outboxCounts: await services.outbox.counts() });
@@ -51,12 +52,66 @@ function adminHandlers(services: Services) {
 }
 
 export function adminRoutes(services: Services): Router {
+  const r = reportHandlers(services);
   const h = adminHandlers(services);
   const router = Router();
-  const adminOnly = requireRole('admin');
-  router.get('/admin', adminOnly, h.getHome);
-  router.get('/admin/courriels', adminOnly, h.getOutbox);
-  router.get('/admin/courriels/:id', adminOnly, h.getMail);
-  router.get('/admin/satisfaction', adminOnly, h.getSatisfaction);
+  const admin = requireRole('admin');
+  router.get('/admin', admin, r.getHome);
+  router.get('/admin/courriels', admin, r.getOutbox);
+  router.get('/admin/courriels/:id', admin, r.getMail);
+  router.get('/admin/satisfaction', admin, r.getSatisfaction);
+  router.get('/admin/journal', admin, h.getAudit);
+
+  router.get('/admin/catalogue', admin, h.getCatalogue);
+  router.get('/admin/catalogue/nouveau/:level', admin, h.getNewNode);
+  router.post('/admin/catalogue/:level', admin, h.postNewNode);
+  router.get('/admin/catalogue/:level/:id', admin, h.getNode);
+  router.post('/admin/catalogue/:level/:id', admin, h.postNode);
+  router.post('/admin/catalogue/:level/:id/supprimer', admin, h.postDeleteNode);
+
+  router.get('/admin/equipes', admin, h.getTeams);
+  router.post('/admin/equipes/plateforme', admin, h.postPlatformTeam);
+  router.get('/admin/equipes/nouvelle', admin, h.getNewTeam);
+  router.post('/admin/equipes', admin, h.postTeam(true));
+  router.get('/admin/equipes/:id', admin, h.getTeam);
+  router.post('/admin/equipes/:id', admin, h.postTeam(false));
+  router.post('/admin/equipes/:id/membres', admin, h.postTeamMember);
+  router.post('/admin/equipes/:id/membres/:userId/retirer', admin, h.postRemoveTeamMember);
+
+  router.get('/admin/utilisateurs', admin, h.getUsers);
+  router.get('/admin/utilisateurs/nouveau', admin, h.getNewUser);
+  router.post('/admin/utilisateurs', admin, h.postUser(true));
+  router.get('/admin/utilisateurs/:id', admin, h.getUser);
+  router.post('/admin/utilisateurs/:id', admin, h.postUser(false));
+
+  router.get('/admin/etablissements', admin, h.getEstablishments);
+  router.get('/admin/etablissements/nouveau', admin, h.getNewEstablishment);
+  router.post('/admin/etablissements', admin, h.postEstablishment(true));
+  router.get('/admin/etablissements/:id', admin, h.getEstablishment);
+  router.post('/admin/etablissements/:id', admin, h.postEstablishment(false));
+
+  router.get('/admin/portail', admin, h.getPortal);
+  router.post('/admin/portail', admin, h.postPortalSettings);
+  router.post('/admin/portail/rubriques', admin, h.postSection(true));
+  router.post('/admin/portail/rubriques/:id', admin, h.postSection(false));
+  router.post('/admin/portail/rubriques/:id/supprimer', admin, h.postDeleteSection);
+  router.post('/admin/portail/rubriques/:sectionId/outils', admin, h.postTool(true));
+  router.post('/admin/portail/rubriques/:sectionId/outils/:id', admin, h.postTool(false));
+  router.post('/admin/portail/outils/:id/supprimer', admin, h.postDeleteTool);
+
+  router.get('/admin/reglages', admin, h.getSettings);
+  router.post('/admin/reglages', admin, h.postSettings);
+
+  router.get('/admin/articles', admin, h.getArticles);
+  router.get('/admin/articles/nouveau', admin, h.getNewArticle);
+  router.post('/admin/articles', admin, h.postArticle(true));
+  router.get('/admin/articles/:id', admin, h.getArticle);
+  router.post('/admin/articles/:id', admin, h.postArticle(false));
+  router.post('/admin/articles/:id/supprimer', admin, h.postDeleteArticle);
+
+  router.get('/admin/import', admin, h.getImport);
+  router.get('/admin/export/:kind', admin, h.getExport);
+  router.post('/admin/import/:kind/apercu', admin, h.postPreview);
+  router.post('/admin/import/:kind/appliquer', admin, h.postApply);
   return router;
 }

@@ -10,6 +10,9 @@ export interface Settings {
   priority_matrix: PriorityMatrix;
   /** The team that receives wrongly dispatched tickets; set by the catalogue seed. */
   platform_team_id: number | null;
+  /** Upload limits set by an admin; null: the environment's (UPLOAD_MAX_MB, UPLOAD_MAX_FILES). */
+  upload_max_mb: number | null;
+  upload_max_files: number | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -21,6 +24,8 @@ export const DEFAULT_SETTINGS: Settings = {
   reopen_days: 16,
   priority_matrix: DEFAULT_PRIORITY_MATRIX,
   platform_team_id: null,
+  upload_max_mb: null,
+  upload_max_files: null,
 };
 
 /** Settings live in one key/value table; read often, written rarely, so they are cached. */
@@ -29,9 +34,10 @@ export class SettingsService {
 
   constructor(private readonly db: Knex) {}
 
-  async all(): Promise<Settings> {
+  /** Inside a transaction, pass it: with one SQLite connection, reading through another would wait forever. */
+  async all(db: Knex = this.db): Promise<Settings> {
     if (this.cache) return this.cache;
-    const rows: Array<{ key: string; value: string }> = await this.db('settings').select('key', 'value');
+    const rows: Array<{ key: string; value: string }> = await db('settings').select('key', 'value');
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const row of rows) {
       if (row.key in DEFAULT_SETTINGS) settings[row.key] = JSON.parse(row.value);
@@ -43,5 +49,14 @@ export class SettingsService {
   async set<K extends keyof Settings>(key: K, value: Settings[K], trx: Knex = this.db): Promise<void> {
     await trx('settings').insert({ key, value: JSON.stringify(value) }).onConflict('key').merge();
     this.cache = null;
+  }
+
+  /** The upload limits in force: an admin's setting, else the environment's. */
+  async uploadLimits(defaults: { maxBytes: number; maxFiles: number }): Promise<{ maxBytes: number; maxFiles: number }> {
+    const s = await this.all();
+    return {
+      maxBytes: s.upload_max_mb ? Math.round(s.upload_max_mb * 1024 * 1024) : defaults.maxBytes,
+      maxFiles: s.upload_max_files ?? defaults.maxFiles,
+    };
   }
 }

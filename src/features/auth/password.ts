@@ -20,3 +20,6 @@ export function decoyHash(): Promise<string> {
   decoy ??= hash('guichet-decoy-password');
   return decoy;
 }
+
+/** A stored hash no password matches: such an account sets its password with "J'ai perdu mon mot de passe". */
+export const NO_PASSWORD = '!reset-required';

@@ -27,9 +27,12 @@ function catalogueHandlers(services: Services) {
     const { q, filtre } = SearchQuery.parse(req.query);
     const paging = parsePaging(req.query);
     const terms = [q, filtre].filter(Boolean).join(' ');
-    const result = terms ? await services.catalogue.search(req.user!, terms, paging.perPage, paging.offset) : { rows: [], total: 0 };
+    const [result, articles] = await Promise.all([
+      terms ? services.catalogue.search(req.user!, terms, paging.perPage, paging.offset) : Promise.resolve({ rows: [], total: 0 }),
+      q && paging.page === 1 ? services.knowledge.search(q) : Promise.resolve([]),
+    ]);
     const pages = pageLinks(paging, result.total, '/assistance/recherche', { q, filtre });
-    res.render('catalogue/search', { title: q ? `Recherche « ${q} »` : 'Recherche', q, filtre, rows: result.rows, pages });
+    res.render('catalogue/search', { title: q ? `Recherche « ${q} »` : 'Recherche', q, filtre, rows: result.rows, pages, articles });
   };
 
   /** GET /assistance/services[/:level/:id] — "Nouveau ticket": one level of the catalogue at a time. */

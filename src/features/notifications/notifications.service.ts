@@ -104,7 +104,7 @@ export class NotificationsService {
     const optedOut = MAIL_KINDS[kind].optional
       ? new Set<number>(await trx('notification_opt_outs').where({ kind }).whereIn('user_id', to.map((u) => u.id)).pluck('user_id'))
       : new Set<number>();
-    const settings = await this.deps.settings.all();
+    const settings = await this.deps.settings.all(trx);
     for (const user of to) {
       if (seen.has(user.id) || optedOut.has(user.id) || !user.email) continue;
       seen.add(user.id);
