@@ -4,6 +4,9 @@ import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
 import { consoleAction } from '../../helpers/console.js';
 import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
 import { emailOf, mailsTo } from '../../helpers/outbox.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
+import { outboxWorker, smtpTransport } from '../../../src/jobs.js';
+import { createLogger } from '../../../src/logger.js';
 
 describe('notifications: the mails of SPEC "Notifications", through the outbox', () => {
   let t: TestApp;
@@ -52,6 +55,29 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
     const toAgent = await mailsTo(t.db, aleroyMail);
     assert.deepEqual(toAgent.map((m) => m.kind), ['team_new_ticket', 'requester_answered']);
     assert.ok(toAgent[1].text_body.includes('Firefox 128.'));
+
+    // and through a real SMTP server: recipient, subject, link, nothing private
+    const sink = new SmtpSink();
+    await sink.start();
+    try {
+      const worker = outboxWorker(t.services, smtpTransport(sink.url), createLogger('silent'));
+      while ((await worker.runOnce()) > 0);
+      const got = sink.received.filter((m) => m.subject.startsWith(`[${ref}]`));
+      assert.deepEqual(got.map((m) => [m.to, m.subject.replace(/ :.*$/, '')]), [
+        [sophieMail, `[${ref}] Votre demande a été créée`],
+        [aleroyMail, `[${ref}] Nouveau ticket pour votre équipe`],
+        [sophieMail, `[${ref}] Complément d'information demandé`],
+        [aleroyMail, `[${ref}] Le demandeur a répondu`],
+        [sophieMail, `[${ref}] Nouveau message sur votre demande`],
+        [sophieMail, `[${ref}] Votre demande est résolue`],
+      ]);
+      const resolvedMail = got.at(-1)!;
+      assert.ok(resolvedMail.text.includes(`${t.config.publicUrl}/assistance/tickets/${ref}/resolution`));
+      assert.ok(resolvedMail.html.includes(`href="${t.config.publicUrl}/assistance/tickets/${ref}/resolution"`));
+      for (const m of got.filter((x) => x.to === sophieMail)) assert.ok(!/PRIVE-/.test(m.text + m.html + m.subject));
+    } finally {
+      await sink.stop();
+    }
   });
 
   it('when user text holds HTML, should escape it in the HTML mail', async () => {
