@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium, login, startLiveApp, type LiveApp } from '../helpers/browser.js';
+
+describe('journeys in a real browser', function () {
+  this.timeout(120_000);
+  let app: LiveApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async function () {
+    if (!chromiumAvailable()) {
+      if (process.env.CI) throw new Error('Chromium is missing at /usr/bin/chromium: .ci/run installs it with apt-get.');
+      this.skip();
+    }
+    app = await startLiveApp();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function as(identifiant: string, width = 1400): Promise<Page> {
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await login(page, app.url, identifiant);
+    return page;
+  }
+  const text = (page: Page) => page.locator('main').innerText();
+  const flash = (page: Page) => page.locator('.fr-alert').first().innerText();
+
+  it('seed 000: a teacher logs in, searches "OTP", reports a problem and finds it in "Tickets en cours"', async () => {
+    const page = await as('SSEGUR');
+    await page.getByRole('link', { name: 'Support et Assistance' }).click();
+    await page.getByRole('link', { name: 'ASAP²' }).click();
+    await page.waitForURL(/\/assistance$/);
+    await page.getByLabel("Recherche dans le catalogue de service à partir d'un mot clé").fill('OTP');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByRole('link', { name: "J'ai un problème : OTP / OTP-ODA — Accès à l'application" }).click();
+    await page.getByRole('heading', { name: 'Création de Demande Utilisateur' }).waitFor();
+    assert.equal(await page.getByLabel('Téléphone de rappel').inputValue(), '05 61 00 00 01', 'filled in automatically');
+    await page.getByLabel('Visible par').selectOption({ label: 'Responsables' });
+    await page.getByLabel('Impact').selectOption({ label: 'Plusieurs personnes' });
+    await page.getByLabel('Urgence').selectOption({ label: 'Critique' });
+    await page.getByLabel('Objet de la demande').fill('Réception code OTP-ODA');
+    await page.getByLabel('Détail de la demande').fill("Je ne reçois pas tout le temps ou trop tard (après 15 minutes) le code OTP-ODA, m'empêchant de me connecter à ONDE.");
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(/\/assistance\/tickets\/en-cours/);
+    await page.getByRole('heading', { name: /Tickets en cours/ }).waitFor();
+    const row = await page.getByRole('row', { name: /Réception code OTP-ODA/ }).innerText();
+    assert.match(row, /R-\d{6}/);
+    assert.match(row, /Affectée/i);
+    assert.match(row, /Critique/);
+    assert.match(await flash(page), /a été créée/);
+  });
+
+  it('seed 003: a teacher browses Nouveau ticket down to Webmail › Accès à l\'application; the directrice sees it under "Partagés"', async () => {
+    const page = await as('PMARTIN');
+    await page.goto(app.url + '/assistance');
+    await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Nouveau ticket' }).click();
+    for (const name of ['Offre de services pour les écoles', 'Communication, partage et collaboration', 'Messagerie et liste de diffusion', 'Webmail']) {
+      await page.getByRole('link', { name, exact: true }).click();
+    }
+    await page.getByRole('link', { name: "J'ai un problème : Webmail — Accès à l'application" }).click();
+    await page.getByLabel('Visible par').selectOption({ label: 'Responsables' });
+    await page.getByLabel('Objet de la demande').fill("Webmail - Problème d'accès");
+    await page.getByLabel('Détail de la demande').fill("Bonjour,\nDepuis ce matin, je n'arrive plus à me connecter à ma messagerie académique.");
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(/en-cours/);
+    const tabs = await page.getByRole('navigation', { name: 'Tickets en cours' }).innerText();
+    assert.match(tabs.replace(/\s+/g, ' '), /Ouverts 1 En attente 0 Bénéficiaire 0 Partagés 1/);
+    assert.match(await page.getByRole('row', { name: /Problème d'accès/ }).innerText(), /Normale/);
+
+    const directrice = await as('MDURAND');
+    await directrice.goto(app.url + '/assistance/tickets/en-cours');
+    await directrice.getByRole('link', { name: /Partagés/ }).click();
+    assert.match(await directrice.getByRole('row', { name: /Problème d'accès/ }).innerText(), /Paul Martin/);
+  });
+
+  it('seed 002: the agent takes a ticket, writes privately, asks for more, gets the answer back and resolves; the requester refuses, then accepts with a rating', async () => {
+    const teacher = await as('SSEGUR');
+    await teacher.goto(app.url + '/assistance/recherche?q=onde');
+    await teacher.getByRole('link', { name: "J'ai un problème : ONDE — Anomalie, bug et données manquantes" }).click();
+    await teacher.getByLabel('Objet de la demande').fill('Élève introuvable dans ONDE');
+    await teacher.getByLabel('Détail de la demande').fill('La fiche de Léo Petit a disparu.');
+    await teacher.getByRole('button', { name: 'Valider' }).click();
+    await teacher.waitForURL(/en-cours/);
+    const ref = (await teacher.getByRole('row', { name: /Élève introuvable/ }).getByRole('link').innerText()).trim();
+
+    const agent = await as('ALEROY');
+    await agent.getByRole('link', { name: 'Support et Assistance' }).click();
+    await agent.getByRole('link', { name: 'ASAP²' }).click();
+    await agent.waitForURL(/\/agent/);
+    await agent.getByRole('link', { name: /À prendre en charge/ }).click();
+    await agent.getByRole('link', { name: ref }).click();
+    await agent.getByRole('textbox', { name: /Journal intervenant/ }).fill('Connu : synchronisation nocturne en échec.');
+    await agent.getByRole('button', { name: 'Prendre en charge' }).click();
+    assert.match(await flash(agent), /Vous avez pris en charge le ticket/);
+    await agent.getByRole('textbox', { name: /Journal demandeur/ }).fill("Quelle est la date de naissance de l'élève ?");
+    await agent.getByRole('button', { name: 'Demander un complément' }).click();
+    assert.match(await text(agent), /À COMPLÉTER|À compléter/i);
+
+    await teacher.goto(`${app.url}/assistance/tickets/${ref}`);
+    assert.match(await text(teacher), /Des informations complémentaires sont attendues de votre part/);
+    assert.doesNotMatch(await teacher.content(), /synchronisation nocturne/);
+    await teacher.getByLabel('Votre réponse').fill('Le 3 mars 2018.');
+    await teacher.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+    assert.match(await flash(teacher), /transmise à l'agent en charge/);
+
+    await agent.reload();
+    assert.match(await text(agent), /Le 3 mars 2018\./);
+    await agent.getByLabel('Solution').fill('La fiche a été restaurée.');
+    await agent.getByRole('button', { name: 'Résoudre' }).click();
+    assert.match(await flash(agent), /Le ticket est résolu/);
+
+    await teacher.reload();
+    await teacher.getByRole('radio', { name: /Refus/ }).check({ force: true }); // the DSFR label covers its radio, as for a mouse user
+    await teacher.getByLabel('Motif du refus, si vous refusez').fill('La fiche est restaurée mais sans la classe.');
+    await teacher.getByRole('button', { name: 'Valider' }).click();
+    assert.match(await flash(teacher), /rouvert/);
+
+    await agent.reload();
+    await agent.getByLabel('Solution').fill('Classe rattachée.');
+    await agent.getByRole('button', { name: 'Résoudre' }).click();
+    await teacher.reload();
+    await teacher.getByRole('radio', { name: /Acceptation/ }).check({ force: true });
+    await teacher.getByRole('radio', { name: '4 sur 5' }).check({ force: true });
+    await teacher.getByLabel('Commentaire (facultatif)').fill('Merci !');
+    await teacher.getByRole('button', { name: 'Valider' }).click();
+    assert.match(await flash(teacher), /Merci ! Le ticket est fermé/);
+    await agent.reload();
+    assert.match(await text(agent), /4 \/ 5/);
+  });
+
+  it('an admin adds a keyword; the next search finds the service', async () => {
+    const admin = await as('ADMIN');
+    const sub = await app.db('cat_subcategories as s').join('cat_services as v', 'v.id', 's.parent_id').where('v.name', 'Évaluations nationales').first('s.id');
+    await admin.goto(`${app.url}/admin/catalogue/sous-categorie/${sub.id}`);
+    const keywords = admin.getByLabel('Mots-clés');
+    await keywords.fill((await keywords.inputValue()) + ' cahier-de-textes-bleu');
+    await admin.getByRole('button', { name: 'Enregistrer' }).click();
+    assert.match(await flash(admin), /Modifications enregistrées/);
+    const teacher = await as('SSEGUR');
+    await teacher.goto(app.url + '/assistance/recherche?q=bleu');
+    assert.match(await text(teacher), /Évaluations nationales/);
+  });
+
+  it('the ticket form is completed with the keyboard alone, focus always visible, and errors are announced', async () => {
+    const page = await as('SSEGUR');
+    await page.goto(app.url + '/assistance/recherche?q=webmail');
+    await page.getByRole('link', { name: "J'ai un problème : Webmail — Accès à l'application" }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Création de Demande Utilisateur' }).waitFor();
+    const focusedIs = async () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      // The DSFR draws some focus rings on the element, some on its ::before (enlarged links).
+      const ringed = (s: CSSStyleDeclaration) => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+      const visible = ringed(getComputedStyle(el)) || ringed(getComputedStyle(el, '::before'));
+      return { name: (el as HTMLInputElement).name || el.id || el.tagName, visible };
+    });
+    // Tab to the first form field, checking the focus is visible at each stop on the way.
+    const stops: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focusedIs();
+      assert.ok(f.visible, `focus visible on ${f.name}`);
+      stops.push(f.name);
+      if (f.name === 'establishment_id') break;
+    }
+    assert.equal(stops.at(-1), 'establishment_id');
+    await page.keyboard.press('Tab'); // Visible par
+    await page.keyboard.press('ArrowDown'); // Responsables
+    for (const name of ['beneficiary_id', 'business_team_id', 'subject']) {
+      await page.keyboard.press('Tab');
+      assert.equal((await focusedIs()).name, name);
+    }
+    // submit with an empty object: the error summary takes the focus and links to the field
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Messagerie inaccessible depuis le poste de la classe');
+    for (let i = 0; i < 30 && (await focusedIs()).name !== 'urgency'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'Valider') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('#form-errors').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'form-errors');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'form-errors', 'the summary is focused, so it is read out');
+    assert.match(await page.locator('#form-errors').innerText(), /Objet de la demande : Renseignez le champ/);
+    assert.equal(await page.getByLabel('Objet de la demande').getAttribute('aria-invalid'), 'true');
+    assert.match(String(await page.getByLabel('Objet de la demande').getAttribute('aria-describedby')), /f-subject-error/);
+    assert.equal(await page.getByLabel('Détail de la demande').inputValue(), 'Messagerie inaccessible depuis le poste de la classe', 'the text typed is kept');
+    assert.equal(await page.getByLabel('Visible par').inputValue(), 'managers');
+    // fill the object from the summary link, then Space… Enter on Valider
+    await page.locator('#form-errors a').first().press('Enter');
+    await page.keyboard.type('Webmail inaccessible');
+    await page.getByRole('button', { name: 'Valider' }).press('Enter');
+    await page.waitForURL(/en-cours/);
+    assert.match(await page.getByRole('row', { name: /Webmail inaccessible/ }).innerText(), /Affectée/i);
+  });
+
+  it('at 375 px wide, the form, the lists and the ticket page do not scroll sideways', async () => {
+    const page = await as('SSEGUR', 375);
+    const otp = await app.db('cat_subcategories as s').join('cat_services as v', 'v.id', 's.parent_id').where('v.name', 'OTP / OTP-ODA').first('s.id');
+    const ref = (await app.db('tickets').first('ref')).ref;
+    for (const url of [`/assistance/tickets/nouveau?sous_categorie=${otp.id}&type=incident`, '/assistance/tickets/en-cours', '/assistance/recherche?q=webmail', `/assistance/tickets/${ref}`, '/assistance', '/portail']) {
+      await page.goto(app.url + url);
+      const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+      assert.ok(scroll <= width, `${url}: ${scroll}px wide in a ${width}px window`);
+    }
+  });
+});
