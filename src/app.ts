@@ -39,7 +39,8 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.set('views', path.join(ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', config.env !== 'development');
-  app.set('trust proxy', config.trustProxy ?? false);
+  // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
+  app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));
   app.disable('x-powered-by');
 
   const behindHttps = !!config.trustProxy;
@@ -77,13 +78,19 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
       store: new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: config.env === 'test' ? 0 : 3600_000 }),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Not rolling: a session row is written when the session changes, not on every page.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: behindHttps ? 'auto' : false, maxAge: 8 * 3600_000 },
     }),
   );
   const passport = configurePassport(services.users);
   app.use(passport.initialize());
   app.use(passport.session());
+  // Pages of a signed-in user stay out of caches: staff-room computers are shared.
+  app.use((req, res, next) => {
+    if (req.user) res.set('Cache-Control', 'no-store');
+    next();
+  });
 
   app.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
   const uploadDefaults = { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles };

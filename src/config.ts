@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('Guichet <ne-pas-repondre@guichet.invalid>'),
   PUBLIC_URL: z.string().url().optional(),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(50),
 });
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   mailFrom: string;
   /** The address users reach Guichet at, for links in mails. */
   publicUrl: string;
+  /** Login attempts allowed per address per 15 minutes. */
+  loginRateLimit: number;
 }
 
 /** Parse the environment once; nothing else reads process.env. */
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoData: !isProduction,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     ...overrides,
   };

@@ -24,11 +24,11 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  server.close();
-  await scheduler.stop();
+  // Stop taking connections, let requests in flight finish (5 s at most), stop the jobs, then the database.
+  const closed = new Promise((r) => server.close(r));
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), 5000).unref();
-  await new Promise((r) => server.once('close', r));
+  await Promise.all([closed, scheduler.stop()]);
   await db.destroy();
   process.exit(0);
 }

@@ -168,7 +168,12 @@ export function adminHandlers(services: Services) {
     res.redirect(303, `/admin/equipes/${teamId}`);
   };
   const postPlatformTeam: RequestHandler = async (req, res) => {
-    await directoryAdmin.setPlatformTeam(req.user!.id, intParam(req.body?.platform_team_id));
+    try {
+      await directoryAdmin.setPlatformTeam(req.user!.id, intParam(req.body?.platform_team_id));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return render(res, 'teams', 'Équipes', { teams: await directoryAdmin.teams(), platformTeamId: (await services.settings.all()).platform_team_id, errors: err.fields }, 422);
+    }
     setFlash(req, 'success', 'Équipe plateforme enregistrée.');
     res.redirect(303, '/admin/equipes');
   };

@@ -36,7 +36,7 @@ export interface CheckedFile {
 export function cleanFileName(raw: string): string {
   let name = Buffer.from(raw, 'latin1').toString('utf8'); // busboy hands names as latin1
   if (name.includes('\uFFFD')) name = raw;
-  name = name.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop() ?? '';
+  name = name.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').split(/[\\/]/).pop() ?? '';
   name = name.replace(/^[.\s]+/, '').trim();
   if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)) name = '_' + name;
   if (name.length > 180) {

@@ -20,7 +20,7 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
     renderLogin(res, 429, String(req.body?.identifiant ?? '').slice(0, 64), safeNext(req.body?.next), messages.loginThrottled);
   // Per address and per identifiant, so that one attacker cannot lock a whole school's NAT out,
   // and many addresses cannot hammer one account.
-  const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 1000 : 50, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
+  const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 1000 : config.loginRateLimit, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
   const perIdentifiant = rateLimit({
     windowMs: 15 * 60_000,
     limit: 10,

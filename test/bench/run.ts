@@ -1,0 +1,188 @@
+// npm run bench [-- --tickets N] — generate a large academy's history, start the app as in
+// production, load it with autocannon (10 connections, 10 s a scenario) beside a bare
+// Express + EJS reference, and write the figures to BENCHMARKS.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { ROOT } from '../../src/config.js';
+import { createKnex, migrateAndSeed } from '../../src/db/knex.js';
+import { generate, type BenchData } from './generate.js';
+
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '200000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+const TICKETS = Number(values.tickets);
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+
+interface Started { child: ChildProcess; port: number; ms: number }
+
+/** Start a node process and wait for the JSON line that gives its port. */
+function startProcess(script: string, env: NodeJS.ProcessEnv): Promise<Started> {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = out.match(/"port":(\d+)/);
+      if (m && (out.includes('listening') || script.endsWith('reference-server.js'))) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve({ child, port: Number(m[1]), ms: Date.now() - t0 });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Peak resident memory of a process (Linux), in MB. */
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = status.match(/VmHWM:\s+(\d+) kB/);
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+interface Result { name: string; rps: number; p50: number; p99: number; errors: number }
+
+async function load(name: string, opts: autocannon.Options): Promise<Result> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  const errors = r.errors + r.timeouts + r.non2xx;
+  const res = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors };
+  console.log(`${name.padEnd(48)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${errors ? `  (${errors} errors!)` : ''}`);
+  return res;
+}
+
+/** Log in through the form; returns the session cookie and a CSRF token of that session. */
+async function session(base: string, identifiant: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await fetch(`${base}/login`);
+  let cookie = String(page.headers.get('set-cookie')).split(';')[0];
+  const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1];
+  const res = await fetch(`${base}/login`, {
+    method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, identifiant, password: 'bench' }),
+  });
+  if (res.status !== 303) throw new Error(`login of ${identifiant}: ${res.status}`);
+  cookie = String(res.headers.get('set-cookie')).split(';')[0];
+  const home = await fetch(`${base}/assistance`, { headers: { cookie } });
+  return { cookie, csrf: (await home.text()).match(/name="_csrf" value="([^"]+)"/)![1] };
+}
+
+async function main() {
+  const dist = path.join(ROOT, 'dist');
+  const serverJs = path.join(dist, 'src', 'server.js');
+  const env = (dir: string) => ({ NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-0123', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000' });
+
+  // Cold start: migrate and seed an empty database, then listen.
+  const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-cold-'));
+  const cold = await startProcess(serverJs, { ...env(emptyDir), LOG_LEVEL: 'info' });
+  await stop(cold.child);
+  fs.rmSync(emptyDir, { recursive: true, force: true });
+  console.log(`cold start (migrate + seed + listen): ${cold.ms} ms`);
+
+  // The data set.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
+  const t0 = Date.now();
+  const db = createKnex(path.join(dir, 'guichet.sqlite'));
+  await migrateAndSeed(db);
+  const data: BenchData = await generate(db, { tickets: TICKETS });
+  await db.destroy();
+  const genSeconds = (Date.now() - t0) / 1000;
+  console.log(`generated ${TICKETS} tickets in ${genSeconds.toFixed(1)} s`);
+
+  const ref = await startProcess(path.join(dist, 'test', 'bench', 'reference-server.js'), {});
+  const app = await startProcess(serverJs, { ...env(dir), LOG_LEVEL: 'info' });
+  const base = `http://127.0.0.1:${app.port}`;
+  const results: Result[] = [];
+  try {
+    const reference = await load('reference: bare Express 5 + EJS, 20 rows', { url: `http://127.0.0.1:${ref.port}/` });
+    const requester = await session(base, data.heavyRequester);
+    const manager = await session(base, data.largeEstablishmentManager);
+    const agent = await session(base, data.largeTeamAgent);
+    const get = (name: string, url: string, s?: { cookie: string }) => load(name, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
+    const scenarios: Array<[string, () => Promise<Result>]> = [
+      ['login page', () => get('login page', '/login')],
+      ['ARENA portal', () => get('ARENA portal', '/portail?rubrique=1', requester)],
+      ['user portal home', () => get('user portal home', '/assistance', requester)],
+      ['search "webmail"', () => get('keyword search "webmail"', '/assistance/recherche?q=webmail', requester)],
+      ['search "acces"', () => get('keyword search "acces"', '/assistance/recherche?q=acces', requester)],
+      ['heavy requester', () => get('"Tickets en cours" of a heavy requester', '/assistance/tickets/en-cours', requester)],
+      ['partages', () => get('"Partagés" of the large establishment', '/assistance/tickets/en-cours?onglet=partages', manager)],
+      ['ticket page', () => get('ticket page, 20 journal entries', `/assistance/tickets/${data.richTicketRef}`, requester)],
+      ['team queue', () => get('team queue of the large team', '/agent/tickets/en-cours?onglet=a_prendre', agent)],
+      ['create', () => load('ticket creation (POST)', {
+        url: `${base}/assistance/tickets`, method: 'POST',
+        headers: { cookie: requester.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: requester.csrf, subcategory_id: String(data.subcategoryId), kind: 'incident', establishment_id: String(data.establishmentId),
+          visibility: 'self', subject: 'Imprimante en panne', detail: 'Le bac 2 bloque.', phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
+        }).toString(),
+      })],
+    ];
+    for (const [key, run] of scenarios) if (!values.only || key.includes(values.only)) results.push(await run());
+    // Login is slow on purpose (Argon2): measured apart, and while it runs, the portal must stay fast.
+    const loginPage = await fetch(`${base}/login`);
+    const loginCookie = String(loginPage.headers.get('set-cookie')).split(';')[0];
+    const loginCsrf = (await loginPage.text()).match(/name="_csrf" value="([^"]+)"/)![1];
+    const [login, during] = await Promise.all([
+      load('login POST (Argon2)', {
+        url: `${base}/login`, method: 'POST', headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: loginCsrf, identifiant: data.heavyRequester, password: 'bench' }).toString(),
+      }),
+      new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester)), 500)),
+    ]);
+    const rss = peakRssMb(app.child.pid!);
+    console.log(`app peak RSS: ${rss} MB`);
+    write({ reference, results, login, during, rss, coldMs: cold.ms, genSeconds });
+  } finally {
+    await stop(app.child);
+    await stop(ref.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function write(r: { reference: Result; results: Result[]; login: Result; during: Result; rss: number; coldMs: number; genSeconds: number }) {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const cpus = os.cpus();
+  const row = (x: Result) => `| ${x.name} | ${x.rps} | ${x.p50} | ${x.p99} | ${Math.round((100 * x.rps) / r.reference.rps)} % |${x.errors ? ` ${x.errors} errors` : ''}`;
+  const section = [
+    `## ${TICKETS.toLocaleString('en-US')} tickets`,
+    '',
+    `Machine: ${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Data: ${TICKETS.toLocaleString('en-US')} tickets over 3 years, 30,000 users, 2,000 establishments, 40 teams, 200 agents, ~3 journal entries per ticket; generated in ${r.genSeconds.toFixed(1)} s.`,
+    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario. Cold start (migrate + seed + listen): ${r.coldMs} ms. App peak RSS: ${r.rss} MB.`,
+    '',
+    '| scenario | req/s | p50 (ms) | p99 (ms) | of reference |',
+    '|---|---:|---:|---:|---:|',
+    `| ${r.reference.name} | ${r.reference.rps} | ${r.reference.p50} | ${r.reference.p99} | 100 % |`,
+    ...r.results.map(row),
+    row(r.login),
+    row(r.during),
+    '',
+  ].join('\n');
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n`npm run bench` (200,000 tickets) or `npm run bench -- --tickets N`. Each run replaces its own section.\n\n';
+  const re = new RegExp(`## ${TICKETS.toLocaleString('en-US')} tickets\\n[\\s\\S]*?(?=\\n## |$)`);
+  doc = re.test(doc) ? doc.replace(re, section) : doc.trimEnd() + '\n\n' + section;
+  fs.writeFileSync(file, doc.trimEnd() + '\n');
+  console.log(`written to BENCHMARKS.md`);
+}
+
+await main();

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { loginAs, type Agent } from '../../helpers/agent.js';
+import { generate, type BenchData } from '../../bench/generate.js';
+
+/** Every SELECT the app ran while a request was served, with its bindings. */
+function capture(db: Knex) {
+  const queries: Array<{ sql: string; bindings: unknown[] }> = [];
+  const listener = (q: { sql: string; bindings?: unknown[] }) => {
+    if (/^\s*select/i.test(q.sql)) queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  };
+  db.on('query', listener);
+  return { queries, stop: () => db.off('query', listener) };
+}
+
+describe('query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
+  this.timeout(120_000);
+  let t: TestApp;
+  let data: BenchData;
+  let requester: Agent, manager: Agent, agent: Agent;
+
+  before(async () => {
+    t = await startTestApp();
+    data = await generate(t.db, { tickets: 20_000, users: 3_000, establishments: 200 });
+    requester = await loginAs(t.app, data.heavyRequester, 'bench');
+    manager = await loginAs(t.app, data.largeEstablishmentManager, 'bench');
+    agent = await loginAs(t.app, data.largeTeamAgent, 'bench');
+  });
+  after(async () => { await t.close(); });
+
+  const pages = (): Array<[string, () => Agent, string]> => [
+    ...['ouverts', 'attente', 'beneficiaire', 'partages'].map((tab): [string, () => Agent, string] => [`Tickets en cours › ${tab}`, () => requester, `/assistance/tickets/en-cours?onglet=${tab}`]),
+    ...['resolus', 'fermes', 'partages'].map((tab): [string, () => Agent, string] => [`Tickets traités › ${tab}`, () => requester, `/assistance/tickets/traites?onglet=${tab}`]),
+    ['Partagés of the large establishment', () => manager, '/assistance/tickets/en-cours?onglet=partages'],
+    ['sorted by priority, filtered', () => manager, '/assistance/tickets/en-cours?onglet=partages&tri=priority&q=webmail'],
+    ['page 5', () => manager, '/assistance/tickets/traites?onglet=partages&page=5'],
+    ...['mes_tickets', 'a_prendre', 'equipe'].map((tab): [string, () => Agent, string] => [`agent › ${tab}`, () => agent, `/agent/tickets/en-cours?onglet=${tab}`]),
+    ...['par_moi', 'equipe'].map((tab): [string, () => Agent, string] => [`agent résolus › ${tab}`, () => agent, `/agent/tickets/resolus?onglet=${tab}`]),
+    ['keyword search', () => requester, '/assistance/recherche?q=webmail'],
+    ['keyword search, accents', () => requester, '/assistance/recherche?q=acces'],
+    ['ticket page', () => requester, `/assistance/tickets/${data.richTicketRef}`],
+    ['agent console', () => agent, '/agent/tickets/R-000002'],
+    ['form with the duplicate hint', () => requester, `/assistance/tickets/nouveau?sous_categorie=${data.subcategoryId}&type=incident`],
+  ];
+
+  it('when each list, search and ticket page is served, should plan every query on tickets and journal with an index', async () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const [name, who, url] of pages()) {
+      const c = capture(t.db);
+      const res = await who().get(url);
+      c.stop();
+      assert.ok([200, 404].includes(res.status), `${name}: ${res.status}`);
+      for (const q of c.queries) {
+        if (!/\b(tickets|journal_entries)\b/.test(q.sql)) continue;
+        const plan: Array<{ detail: string }> = await t.db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
+        checked++;
+        const scans = plan.filter((p) => /^SCAN (tickets|journal_entries|t|j)\b/.test(p.detail));
+        if (scans.length > 0) problems.push(`${name}: ${scans.map((s) => s.detail).join('; ')}\n    ${q.sql}`);
+      }
+    }
+    assert.ok(checked >= 30, `only ${checked} queries checked`);
+    assert.deepEqual(problems, []);
+  });
+});
