@@ -65,11 +65,11 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use(compression());
-
+  // Static assets: compressed, cached a month. Pages are not compressed: on an intranet the
+  // CPU it costs on every page is worth more than the bandwidth it saves.
   const staticOptions = { maxAge: config.isProduction ? '30d' : 0, immutable: config.isProduction, index: false };
-  app.use('/static', express.static(path.join(ROOT, 'public'), staticOptions));
-  app.use('/dsfr', express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
+  app.use('/static', compression(), express.static(path.join(ROOT, 'public'), staticOptions));
+  app.use('/dsfr', compression(), express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
 
   app.use(
     session({

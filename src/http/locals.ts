@@ -9,7 +9,8 @@ export function viewLocals(services: Services): RequestHandler {
   return async (req, res, next) => {
     const settings = await services.settings.all();
     res.locals.user = req.user ?? null;
-    res.locals.settings = settings;
+    // Not "settings": Express passes its own app settings (view cache…) under that name.
+    res.locals.site = settings;
     res.locals.fmt = fmt;
     res.locals.currentPath = req.path;
     res.locals.flash = req.session ? takeFlash(req) : undefined;

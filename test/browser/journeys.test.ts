@@ -203,6 +203,29 @@ describe('journeys in a real browser', function () {
     assert.match(await page.getByRole('row', { name: /Webmail inaccessible/ }).innerText(), /Affectée/i);
   });
 
+  it('where JavaScript runs, a screenshot pasted into the form is attached to the ticket', async () => {
+    const page = await as('SSEGUR');
+    await page.goto(app.url + '/assistance/recherche?q=webmail');
+    await page.getByRole('link', { name: "J'ai un problème : Webmail — Accès à l'application" }).click();
+    await page.getByLabel('Objet de la demande').fill('Capture collée');
+    await page.getByLabel('Détail de la demande').fill('Voir la capture.');
+    // Paste a real PNG into the form, as Ctrl+V does with a screenshot in the clipboard.
+    await page.evaluate(async () => {
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([png], 'image.png', { type: 'image/png' }));
+      document.getElementById('f-detail')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    assert.equal(await page.evaluate(() => (document.getElementById('f-attachments') as HTMLInputElement).files?.length), 1);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.waitForURL(/en-cours/);
+    const ticket = await app.db('tickets').where({ subject: 'Capture collée' }).first();
+    const files = await app.db('attachments').where({ ticket_id: ticket.id });
+    assert.equal(files.length, 1);
+    assert.equal(files[0].mime, 'image/png');
+    assert.match(files[0].original_name, /^copie-ecran-\d+\.png$/);
+  });
+
   it('at 375 px wide, the form, the lists and the ticket page do not scroll sideways', async () => {
     const page = await as('SSEGUR', 375);
     const otp = await app.db('cat_subcategories as s').join('cat_services as v', 'v.id', 's.parent_id').where('v.name', 'OTP / OTP-ODA').first('s.id');
