@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { csrfSync } from 'csrf-sync';
-import { ForbiddenError } from './errors.js';
 import { messages } from './messages.js';
 
 // Synchroniser tokens kept in the session; every state-changing request must carry one,
@@ -17,4 +16,3 @@ const { csrfSynchronisedProtection, generateToken } = csrfSync({
 
 export const csrfProtection = csrfSynchronisedProtection;
 export const csrfToken = (req: Request): string => generateToken(req);
-export const csrfError = () => new ForbiddenError(messages.csrf);

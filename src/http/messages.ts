@@ -17,7 +17,6 @@ export const messages = {
   ticketUpdated: 'Votre mise à jour a été ajoutée au ticket.',
   ticketAnswered: "Votre réponse a été transmise à l'agent en charge.",
   formInvalid: 'Le formulaire contient des erreurs. Corrigez les champs signalés.',
-  filesNotKept: 'Pour des raisons de sécurité, les pièces jointes doivent être sélectionnées à nouveau.',
   upload: {
     tooBig: (limit: string) => `Chaque pièce jointe doit faire au plus ${limit}.`,
     tooMany: (n: number) => `Vous pouvez joindre au plus ${n} fichiers.`,

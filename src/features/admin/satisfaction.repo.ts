@@ -28,8 +28,4 @@ export class SatisfactionRepo {
       );
     return rows.map((r: TeamSatisfaction) => ({ ...r, rated: Number(r.rated), unrated: Number(r.unrated), average: r.average === null ? null : Number(r.average) }));
   }
-
-  forTicket(ticketId: number): Promise<{ rating: number | null; comment: string; source: string; created_at: string } | undefined> {
-    return this.db('satisfaction').where({ ticket_id: ticketId }).first('rating', 'comment', 'source', 'created_at');
-  }
 }

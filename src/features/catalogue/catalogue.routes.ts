@@ -13,10 +13,6 @@ const SearchQuery = z.object({
 
 /** URL words of the browse levels. */
 const LEVEL_SLUGS: Record<string, Level> = { domaine: 'domain', groupe: 'group', famille: 'family', service: 'service' };
-export const LEVEL_SLUG: Record<Level, string> = { domain: 'domaine', group: 'groupe', family: 'famille', service: 'service' };
-export const LEVEL_LABELS: Record<Level, string> = {
-  domain: 'Domaine de service', group: 'Groupe de famille', family: 'Famille de service', service: 'Service',
-};
 
 function catalogueHandlers(services: Services) {
   /** GET /assistance — the user portal's home ("Accueil") and its cards. */

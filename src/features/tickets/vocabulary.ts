@@ -22,10 +22,6 @@ export const DONE_STATUSES: Status[] = ['resolue', 'fermee'];
 export const KINDS = ['incident', 'request'] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABELS: Record<Kind, string> = { incident: 'Incident', request: 'Demande' };
-export const KIND_ACTIONS: Record<Kind, string> = {
-  incident: "J'ai un problème",
-  request: "J'ai une demande ou besoin d'aide",
-};
 
 export const VISIBILITIES = ['self', 'managers'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
