@@ -10,6 +10,7 @@ import { ROOT, type Config } from './config.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { multipartGate } from './http/upload.js';
+import { requestLog } from './http/request-log.js';
 import { viewLocals } from './http/locals.js';
 import { configurePassport } from './features/auth/passport.js';
 import { buildServices, type Services } from './services.js';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
   app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));
   app.disable('x-powered-by');
+  app.use(requestLog(logger));
 
   const behindHttps = !!config.trustProxy;
   app.use(

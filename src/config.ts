@@ -40,6 +40,8 @@ export interface Config {
   dataDir: string;
   dbFile: string;
   uploadDir: string;
+  /** Where multipart files land before a service keeps them: beside uploads, so keeping is a rename. */
+  uploadTmpDir: string;
   sessionSecret: string;
   trustProxy: string | undefined;
   logLevel: string;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir,
     dbFile: path.join(dataDir, 'guichet.sqlite'),
     uploadDir: path.join(dataDir, 'uploads'),
+    uploadTmpDir: path.join(dataDir, 'tmp'),
     sessionSecret: e.SESSION_SECRET ?? 'guichet-development-secret-not-for-production',
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

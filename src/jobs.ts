@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Services } from './services.js';
 import { OutboxWorker, type MailTransport } from './features/notifications/outbox.worker.js';
 import { Scheduler, type Job } from './features/notifications/scheduler.js';
+import { removeOrphanFiles } from './features/attachments/orphan-files.js';
 
 /** The mail transport from SMTP_URL, with short timeouts so a dead server never holds a worker. */
 export function smtpTransport(url: string): MailTransport {
@@ -28,6 +29,20 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
         await services.resolution.remindDue();
         await services.resolution.autoCloseDue();
       },
+    },
+    {
+      name: 'orphan-files',
+      everyMs: 3600_000,
+      run: async () => {
+        const { db, config, now } = services;
+        const removed = await removeOrphanFiles(db, { uploadDir: config.uploadDir, tmpDir: config.uploadTmpDir }, now());
+        if (removed > 0) logger.info({ removed }, 'orphan files removed');
+      },
+    },
+    {
+      name: 'forget-login-failures',
+      everyMs: 3600_000,
+      run: () => services.loginLockout.forgetStale(),
     },
   ];
   if (services.config.smtpUrl) {

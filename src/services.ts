@@ -14,6 +14,7 @@ import { OutboxRepo } from './features/notifications/outbox.repo.js';
 import { MailRenderer } from './features/notifications/mail-renderer.js';
 import { NotificationsService } from './features/notifications/notifications.service.js';
 import { ResolutionService } from './features/tickets/resolution.service.js';
+import { LoginLockoutService } from './features/auth/login-lockout.service.js';
 import { PasswordResetService } from './features/auth/password-reset.service.js';
 import { PreferencesService } from './features/notifications/preferences.service.js';
 import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
@@ -42,6 +43,7 @@ export function buildServices(deps: { config: Config; db: Knex; now: () => Date 
   events.subscribe(notifications.onTicketEvent);
   const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, now });
   const passwordReset = new PasswordResetService({ db, users, notifications, now });
+  const loginLockout = new LoginLockoutService({ db, now });
   const preferences = new PreferencesService(db);
   const satisfaction = new SatisfactionRepo(db);
   const catalogueAdmin = new CatalogueAdminService({ db, now });
@@ -50,7 +52,7 @@ export function buildServices(deps: { config: Config; db: Knex; now: () => Date 
   const importExport = new ImportExportService({ db, now });
   const auditRepo = new AuditRepo(db);
   const knowledge = new KnowledgeService({ db, now });
-  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, preferences, satisfaction,
+  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, loginLockout, preferences, satisfaction,
     catalogueAdmin, directoryAdmin, portalAdmin, importExport, auditRepo, knowledge };
 }
 

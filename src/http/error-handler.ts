@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, NotFoundError } from './errors.js';
+import { HttpError, isStorageFull, NotFoundError } from './errors.js';
 import { messages } from './messages.js';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -15,6 +15,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof HttpError) {
       status = err.status;
       message = err.message;
+    } else if (isStorageFull(err)) {
+      status = 507;
+      message = messages.storageFull;
     } else if (err && typeof err === 'object' && 'code' in err && err.code === 'EBADCSRFTOKEN') {
       status = 403;
       message = messages.csrf;
@@ -26,7 +29,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         message = s === 413 ? messages.tooLarge : messages.badRequest;
       }
     }
-    if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+    if (status >= 500) (req.log ?? logger).error({ err }, status === 507 ? 'disk full' : 'request failed');
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {

@@ -40,3 +40,26 @@ export class ValidationError extends HttpError {
     super(422, message);
   }
 }
+
+/** Codes of a full disk, from SQLite (the database) or the system (upload files). */
+const STORAGE_FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT', 'EFBIG']);
+
+export function isStorageFull(err: unknown): boolean {
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && STORAGE_FULL.has(code);
+}
+
+/**
+ * How a form shows a failed submission, with the user's input kept: the field errors, a
+ * conflict, or a full disk (nothing written, 507; the error goes on the response for the
+ * request log, so the operator learns of it). Null for anything else: a real failure.
+ */
+export function formFailure(err: unknown, res: { err?: unknown }): { errors: Record<string, string>; status: number } | null {
+  if (err instanceof ValidationError) return { errors: err.fields, status: 422 };
+  if (err instanceof ConflictError || err instanceof ForbiddenError) return { errors: { _form: err.message }, status: err.status };
+  if (isStorageFull(err)) {
+    res.err = err;
+    return { errors: { _form: messages.storageFull }, status: 507 };
+  }
+  return null;
+}

@@ -10,12 +10,16 @@ export const messages = {
   loginRequired: 'Connectez-vous pour continuer.',
   loginFailed: 'Identifiant ou mot de passe incorrect.',
   loginThrottled: 'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.',
+  loginLocked: (until: string) =>
+    `Trop de tentatives de connexion avec cet identifiant : il est verrouillé jusqu'à ${until}. Réessayez ensuite, ou demandez à l'administrateur de le déverrouiller.`,
   loggedOut: 'Vous êtes déconnecté.',
   resetThrottled: 'Trop de demandes de réinitialisation. Patientez quelques minutes avant de réessayer.',
   passwordChanged: 'Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe.',
   ticketCreated: (ref: string) => `Votre demande ${ref} a été créée. Vous pouvez la suivre dans « Tickets en cours ».`,
   ticketUpdated: 'Votre mise à jour a été ajoutée au ticket.',
   ticketAnswered: "Votre réponse a été transmise à l'agent en charge.",
+  storageFull:
+    "Votre saisie n'a pas pu être enregistrée : le serveur manque d'espace disque. Rien n'a été créé ni modifié ; votre texte est conservé ci-dessous. Réessayez dans quelques minutes, ou prévenez l'assistance par téléphone.",
   formInvalid: 'Le formulaire contient des erreurs. Corrigez les champs signalés.',
   upload: {
     tooBig: (limit: string) => `Chaque pièce jointe doit faire au plus ${limit}.`,
@@ -24,5 +28,6 @@ export const messages = {
       `Le fichier « ${name} » n'est pas d'un type accepté (images PNG, JPEG, GIF, WebP ; PDF ; documents bureautiques ; texte).`,
     empty: (name: string) => `Le fichier « ${name} » est vide.`,
     generic: "Les pièces jointes n'ont pas pu être reçues.",
+    diskFull: "Les pièces jointes n'ont pas pu être enregistrées : le serveur manque d'espace disque. Réessayez sans pièce jointe ou plus tard.",
   },
 } as const;

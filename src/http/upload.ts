@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import type { Config } from '../config.js';
 import { messages } from './messages.js';
 import { fileSize } from './format.js';
+import { BadRequestError, isStorageFull } from './errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -29,8 +29,7 @@ export interface UploadLimits {
 }
 
 export function multipartGate(config: Config, limits: () => Promise<UploadLimits>): RequestHandler {
-  // Under DATA_DIR, beside the uploads folder: keeping a file is a rename, never a copy across disks.
-  const tmpDir = path.join(config.dataDir, 'tmp');
+  const tmpDir = config.uploadTmpDir;
   fs.mkdirSync(tmpDir, { recursive: true });
 
   return async (req, res, next) => {
@@ -56,7 +55,17 @@ export function multipartGate(config: Config, limits: () => Promise<UploadLimits
         req.body ??= {};
         return next();
       }
-      next(err);
+      if (isStorageFull(err)) {
+        // The fields received before the file are kept; the form comes back with them.
+        req.uploadError = messages.upload.diskFull;
+        req.files = [];
+        req.body ??= {};
+        return next();
+      }
+      // The body's parser (busboy) fails without a system code on a malformed or cut-short body:
+      // the client's fault. A system error (a folder that cannot be written) stays a 500.
+      const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+      next(code === undefined ? new BadRequestError() : err);
     });
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { Express } from 'express';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createKnex, migrateAndSeed } from '../../src/db/knex.js';
@@ -20,13 +21,13 @@ export interface TestApp {
 }
 
 /** The real app on a fresh SQLite file in a temp folder, migrated and seeded with the demo data. */
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<Config> = {}, opts: { logger?: Logger } = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-test-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent' }, { demoData: true, ...overrides });
   const db = createKnex(config.dbFile, { demo: true });
   await migrateAndSeed(db);
   const clock = { now: new Date() };
-  const { app, services } = createApp({ config, db, logger: createLogger(process.env.TEST_LOG ?? 'silent'), now: () => new Date(clock.now) });
+  const { app, services } = createApp({ config, db, logger: opts.logger ?? createLogger(process.env.TEST_LOG ?? 'silent'), now: () => new Date(clock.now) });
   return {
     app,
     db,

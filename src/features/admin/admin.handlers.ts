@@ -187,7 +187,8 @@ export function adminHandlers(services: Services) {
     render(res, 'users', 'Utilisateurs', { rows, q, pages: pageLinks(paging, total, '/admin/utilisateurs', { q }) });
   };
   async function renderUser(req: Request, res: Response, id: number | null, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
-    render(res, 'user', id ? `Utilisateur : ${values.identifiant ?? ''}` : 'Nouvel utilisateur', { id, values, errors, establishments: await directoryAdmin.allEstablishments() }, status);
+    const lockedUntil = id && typeof values.identifiant === 'string' ? await services.loginLockout.lockedUntil(values.identifiant) : null;
+    render(res, 'user', id ? `Utilisateur : ${values.identifiant ?? ''}` : 'Nouvel utilisateur', { id, values, errors, lockedUntil, establishments: await directoryAdmin.allEstablishments() }, status);
   }
   const getNewUser: RequestHandler = (req, res) => renderUser(req, res, null, { active: 'on', roles: [], establishment_ids: [] }, {});
   const getUser: RequestHandler = async (req, res) => {

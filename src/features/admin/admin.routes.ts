@@ -4,6 +4,8 @@ import type { Services } from '../../services.js';
 import { requireRole } from '../../http/auth-guards.js';
 import { NotFoundError } from '../../http/errors.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
+import { setFlash } from '../../http/flash.js';
+import { LOCK_MINUTES, MAX_FAILURES } from '../auth/login-lockout.service.js';
 import { adminHandlers } from './admin.handlers.js';
 
 const DAY = 86_400_000;
@@ -48,7 +50,20 @@ function reportHandlers(services: Services) {
     });
   };
 
-  return { getHome, getOutbox, getMail, getSatisfaction };
+  /** GET /admin/verrouillages — identifiants locked after too many failed logins. */
+  const getLockouts: RequestHandler = async (_req, res) => {
+    res.render('admin/lockouts', { title: 'Identifiants verrouillés', portal: 'admin', rows: await services.loginLockout.locked(), maxFailures: MAX_FAILURES, lockMinutes: LOCK_MINUTES });
+  };
+
+  /** POST /admin/verrouillages/deverrouiller — lift one lockout (the person can try again at once). */
+  const postUnlock: RequestHandler = async (req, res) => {
+    const identifiant = String(req.body?.identifiant ?? '').slice(0, 64);
+    const done = identifiant !== '' && (await services.loginLockout.unlock(req.user!.id, identifiant));
+    setFlash(req, done ? 'success' : 'info', done ? `L'identifiant ${identifiant.toUpperCase()} est déverrouillé.` : `L'identifiant ${identifiant.toUpperCase()} n'était pas verrouillé.`);
+    res.redirect(303, '/admin/verrouillages');
+  };
+
+  return { getHome, getOutbox, getMail, getSatisfaction, getLockouts, postUnlock };
 }
 
 export function adminRoutes(services: Services): Router {
@@ -61,6 +76,8 @@ export function adminRoutes(services: Services): Router {
   router.get('/admin/courriels/:id', admin, r.getMail);
   router.get('/admin/satisfaction', admin, r.getSatisfaction);
   router.get('/admin/journal', admin, h.getAudit);
+  router.get('/admin/verrouillages', admin, r.getLockouts);
+  router.post('/admin/verrouillages/deverrouiller', admin, r.postUnlock);
 
   router.get('/admin/catalogue', admin, h.getCatalogue);
   router.get('/admin/catalogue/nouveau/:level', admin, h.getNewNode);

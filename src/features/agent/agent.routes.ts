@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../../services.js';
 import { requireRole } from '../../http/auth-guards.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors.js';
+import { ConflictError, ForbiddenError, formFailure } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
 import { uploadedFiles } from '../../http/upload.js';
 import { parseForm, type FieldErrors } from '../../http/validation.js';
@@ -46,11 +46,11 @@ function agentHandlers(services: Services) {
       setFlash(req, 'success', agentMessages.done[action]);
       res.redirect(303, `/agent/tickets/${ref}`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderConsole(req, res, ref, { values: body, errors: err.fields, status: 422 });
-      if (err instanceof ConflictError || err instanceof ForbiddenError) {
-        return renderConsole(req, res, ref, { values: { ...body, version: undefined }, errors: { _form: err.message }, status: err.status });
-      }
-      throw err;
+      const failure = formFailure(err, res);
+      if (!failure) throw err;
+      // After a conflict the form takes the ticket's new version: "Valider" again applies to what is shown.
+      const values = err instanceof ConflictError || err instanceof ForbiddenError ? { ...body, version: undefined } : body;
+      return renderConsole(req, res, ref, { values, ...failure });
     }
   };
 

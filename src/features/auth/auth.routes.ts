@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import { safeNext } from '../../http/auth-guards.js';
 import { messages } from '../../http/messages.js';
 import { setFlash } from '../../http/flash.js';
-import { normalizeIdentifiant } from './users.repo.js';
+import { dateTime } from '../../http/format.js';
 import { parseForm } from '../../http/validation.js';
 import { NewPasswordSchema } from './auth.schemas.js';
 
@@ -18,18 +18,11 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
   const router = Router();
   const throttled = (req: Request, res: Response) =>
     renderLogin(res, 429, String(req.body?.identifiant ?? '').slice(0, 64), safeNext(req.body?.next), messages.loginThrottled);
-  // Per address and per identifiant, so that one attacker cannot lock a whole school's NAT out,
-  // and many addresses cannot hammer one account.
-  const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 1000 : config.loginRateLimit, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
-  const perIdentifiant = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: 10,
-    standardHeaders: false,
-    legacyHeaders: false,
-    keyGenerator: (req) => 'id:' + normalizeIdentifiant(String(req.body?.identifiant ?? '')).slice(0, 64),
-    skipSuccessfulRequests: true,
-    handler: throttled,
-  });
+  // Per address here (one attacker spraying many identifiants); per identifiant in the
+  // database (many addresses hammering one account), which an admin can lift.
+  const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 5000 : config.loginRateLimit, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
+  const locked = (res: Response, identifiant: string, target: string | null, until: Date) =>
+    renderLogin(res, 429, identifiant, target, messages.loginLocked(dateTime(until).slice(11, 16)));
 
   /** GET /login — the ARENA login page. */
   router.get('/login', (req, res) => {
@@ -37,17 +30,31 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
     renderLogin(res, 200, '', safeNext(req.query.next));
   });
   /** POST /login — check the password, new session id, back where the user was going. */
-  router.post('/login', perIp, perIdentifiant, (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', perIp, async (req: Request, res: Response, next: NextFunction) => {
     const identifiant = String(req.body?.identifiant ?? '').slice(0, 64);
     const target = safeNext(req.body?.next);
+    const { loginLockout } = services;
+    // Locked: refused before the password is even checked, the right one included.
+    const until = await loginLockout.lockedUntil(identifiant);
+    if (until) {
+      await loginLockout.recordRefused(identifiant);
+      return locked(res, identifiant, target, until);
+    }
     passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
-      if (!user) return renderLogin(res, 401, identifiant, target, messages.loginFailed);
-      // passport regenerates the session at login: a new id, no fixation.
-      req.logIn(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        res.redirect(303, target ?? '/portail');
-      });
+      (async () => {
+        if (!user) {
+          const lockedNow = await loginLockout.recordFailure(identifiant);
+          if (lockedNow) return locked(res, identifiant, target, lockedNow);
+          return renderLogin(res, 401, identifiant, target, messages.loginFailed);
+        }
+        await loginLockout.recordSuccess(identifiant);
+        // passport regenerates the session at login: a new id, no fixation.
+        req.logIn(user, (loginErr) => {
+          if (loginErr) return next(loginErr);
+          res.redirect(303, target ?? '/portail');
+        });
+      })().catch(next);
     })(req, res, next);
   });
   /** POST /logout — end the session. */

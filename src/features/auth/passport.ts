@@ -1,7 +1,7 @@
 import passport, { type PassportStatic } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { UsersRepo } from './users.repo.js';
-import { decoyHash, verifyPassword } from './password.js';
+import { decoyHash, NO_PASSWORD, verifyPassword } from './password.js';
 
 /** Passport with the identifiant/password strategy; the session keeps only the user id. */
 export function configurePassport(users: UsersRepo): PassportStatic {
@@ -10,9 +10,11 @@ export function configurePassport(users: UsersRepo): PassportStatic {
     new LocalStrategy({ usernameField: 'identifiant', passwordField: 'password' }, (identifiant, password, done) => {
       (async () => {
         const row = await users.findByIdentifiant(String(identifiant).slice(0, 64));
-        // Unknown identifiant: verify against a decoy so that both failures take the same time.
-        const ok = await verifyPassword(row ? row.password_hash : await decoyHash(), String(password).slice(0, 1024));
-        if (!row || !ok || !row.active) return done(null, false);
+        // Unknown identifiant, or an account without a password yet: verify against a decoy so
+        // that every failure takes the same time.
+        const usable = row && row.password_hash !== NO_PASSWORD;
+        const ok = await verifyPassword(usable ? row.password_hash : await decoyHash(), String(password).slice(0, 1024));
+        if (!row || !usable || !ok || !row.active) return done(null, false);
         const user = await users.loadCurrentUser(row.id);
         return done(null, user ?? false);
       })().catch(done);

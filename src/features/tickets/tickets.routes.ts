@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../../services.js';
 import { requireLogin } from '../../http/auth-guards.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
+import { formFailure, NotFoundError } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
 import { messages } from '../../http/messages.js';
 import { uploadedFiles } from '../../http/upload.js';
@@ -69,9 +69,10 @@ function ticketsHandlers(services: Services) {
       setFlash(req, 'success', messages.ticketCreated(ref));
       res.redirect(303, '/assistance/tickets/en-cours');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
+      const failure = formFailure(err, res);
+      if (!failure) throw err;
       const path = await tickets.fileableSubcategory(user, parsed.data.subcategory_id, parsed.data.kind);
-      await renderForm(req, res, { path, kind, values: body, errors: err.fields, status: 422 });
+      await renderForm(req, res, { path, kind, values: body, ...failure });
     }
   };
 
@@ -110,9 +111,9 @@ function ticketsHandlers(services: Services) {
       setFlash(req, 'success', decision === 'accept' ? resolutionMessages.accepted : resolutionMessages.refused);
       res.redirect(303, `/assistance/tickets/${ref}`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: err.fields, status: 422 });
-      if (err instanceof ConflictError) return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: { _form: err.message }, status: 409 });
-      throw err;
+      const failure = formFailure(err, res);
+      if (!failure) throw err;
+      return renderTicket(req, res, ref, { resolutionValues: req.body, resolutionErrors: failure.errors, status: failure.status });
     }
   };
 
@@ -127,9 +128,9 @@ function ticketsHandlers(services: Services) {
       setFlash(req, 'success', action === 'answer' ? messages.ticketAnswered : messages.ticketUpdated);
       res.redirect(303, `/assistance/tickets/${ref}`);
     } catch (err) {
-      if (err instanceof ValidationError) return rerender(err.fields, 422);
-      if (err instanceof ConflictError) return rerender({ _form: err.message }, 409);
-      throw err;
+      const failure = formFailure(err, res);
+      if (!failure) throw err;
+      return rerender(failure.errors, failure.status);
     }
   };
 

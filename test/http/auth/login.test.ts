@@ -75,24 +75,6 @@ describe('login (ARENA)', () => {
     assert.equal(res.status, 401);
   });
 
-  it('when an identifiant is tried too often, should lock it out with a clear message', async () => {
-    const est = await buildEstablishment(t.db);
-    const u = await buildUser(t.db, { establishmentId: est.id });
-    const agent = request.agent(t.app);
-    const token = await csrfOf(agent, '/login');
-    let last = 0;
-    let text = '';
-    for (let i = 0; i < 11; i++) {
-      const res = await agent.post('/login').type('form').send({ _csrf: token, identifiant: u.identifiant, password: 'wrong' });
-      last = res.status;
-      text = res.text;
-    }
-    assert.equal(last, 429);
-    assert.ok(visibleText(text).includes('Trop de tentatives de connexion'));
-    const right = await agent.post('/login').type('form').send({ _csrf: token, identifiant: u.identifiant, password: 'demo' });
-    assert.equal(right.status, 429, 'even the right password waits');
-  });
-
   it('when a page needs login, should come back to it after login', async () => {
     const agent = request.agent(t.app);
     const res = await agent.get('/assistance/tickets/en-cours');

@@ -103,6 +103,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /admin/courriels/:id': adminPage,
   'GET /admin/satisfaction': adminPage,
   'GET /admin/journal': adminPage,
+  'GET /admin/verrouillages': adminPage,
+  'POST /admin/verrouillages/deverrouiller': adminPost('303>/admin/verrouillages'),
   'GET /admin/catalogue': adminPage,
   'GET /admin/catalogue/nouveau/:level': adminPage,
   'POST /admin/catalogue/:level': adminPost('422'),
@@ -199,6 +201,7 @@ interface Plan {
 }
 
 let unique = 0;
+let lastLocked = '';
 const next = () => ++unique;
 
 const PLANS: Record<string, Plan> = {
@@ -234,6 +237,17 @@ const PLANS: Record<string, Plan> = {
       return { id: teamId, userId: c.f.requesterId };
     },
     survives: async (p, c) => !!(await c.t.db('team_members').where({ team_id: p.id, user_id: p.userId }).first('user_id')),
+  },
+  'POST /admin/verrouillages/deverrouiller': {
+    // One locked identifiant per role tried: only the admin's request may lift it.
+    params: async (c) => {
+      const identifiant = `VERROU${next()}`;
+      await c.t.db('login_lockouts').insert({ identifiant, failures: 10, locked_until: '2999-01-01T00:00:00.000Z', last_failure_at: new Date().toISOString() });
+      lastLocked = identifiant;
+      return { identifiant };
+    },
+    body: () => ({ identifiant: lastLocked }),
+    survives: async (p, c) => !!(await c.t.db('login_lockouts').where({ identifiant: p.identifiant }).first('identifiant')),
   },
   'GET /admin/utilisateurs/:id': { params: (c) => ({ id: c.f.requesterId }) },
   'POST /admin/utilisateurs/:id': { params: (c) => ({ id: c.f.requesterId }) },

@@ -290,6 +290,11 @@ describe('hostile input: text stays text, odd bytes get a 4xx', () => {
       ]);
       const res = await sophie.post(`/assistance/tickets/${ref}/mise-a-jour`).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(multipart);
       assert.ok(res.status < 500, `raw bytes in multipart → ${res.status}`);
+      // Cut short (a dropped connection, a wrong boundary): the client's fault, a 400.
+      for (const broken of [multipart.subarray(0, multipart.length - 40), Buffer.from('--autre\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n--autre--\r\n')]) {
+        const cut = await sophie.post(`/assistance/tickets/${ref}/mise-a-jour`).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(broken);
+        assert.equal(cut.status, 400, `a broken multipart body → ${cut.status}`);
+      }
       const login = await request(t.app).post('/login').type('form').send('identifiant=%00%FF&password=%00');
       assert.ok(login.status < 500, `login → ${login.status}`);
       const nulInDb = await t.db('journal_entries').whereRaw("instr(body, char(0)) > 0").first();

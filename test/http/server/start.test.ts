@@ -1,34 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../../src/config.js';
-
-/** Start the real server as `npm start` does (compiled), wait for its "listening" line. */
-function startServer(dataDir: string): Promise<{ port: number; stop: () => Promise<number | null>; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no listening line:\n' + out)), 30_000);
-    child.stdout.on('data', () => {
-      const m = out.match(/"port":(\d+).*Guichet is listening/);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({
-        port: Number(m[1]),
-        output: () => out,
-        stop: () => new Promise((done) => { child.once('exit', (code) => done(code)); child.kill('SIGTERM'); }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-}
+import { startServer } from '../../helpers/server-process.js';
 
 describe('the server process', function () {
   this.timeout(60_000);
