@@ -4,11 +4,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
-import { csrfOf, loginAs, type Agent } from '../../helpers/agent.js';
+import { csrfOf, loginAs, visibleText, type Agent } from '../../helpers/agent.js';
 import { adminPost } from '../../helpers/admin.js';
 import { consoleAction } from '../../helpers/console.js';
 import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
-import { PNG_1PX } from '../../helpers/files.js';
+import { PNG_1PX, zipOf } from '../../helpers/files.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { inlineScripts, tagsWithHandlers } from '../../helpers/security-clients.js';
 import { toFtsQuery } from '../../../src/features/catalogue/catalogue-index.js';
@@ -299,6 +299,58 @@ describe('hostile input: text stays text, odd bytes get a 4xx', () => {
       assert.ok(login.status < 500, `login → ${login.status}`);
       const nulInDb = await t.db('journal_entries').whereRaw("instr(body, char(0)) > 0").first();
       assert.equal(nulInDb, undefined);
+    });
+  });
+
+  describe('archives and big files', () => {
+    const contentTypes = Buffer.from('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>');
+    const zeros = Buffer.alloc(200 * 1024 * 1024);
+    // Temp files go when the response ends: give the deletion a moment.
+    const tmpEmpty = async () => {
+      for (let i = 0; i < 20 && fs.readdirSync(t.config.uploadTmpDir).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      return fs.readdirSync(t.config.uploadTmpDir).length === 0;
+    };
+
+    it('when a zip bomb comes as a picture or as a bare archive, should refuse it without unpacking it', async () => {
+      const bombs = [
+        { name: 'capture.png', content: zipOf([{ name: 'bombe.txt', data: zeros }]) },
+        { name: 'archive.zip', content: zipOf([{ name: 'bombe.txt', data: zeros }]) },
+        // A bomb where the sniffer looks (the office documents' table of contents): read as a plain zip.
+        { name: 'rapport.docx', content: zipOf([{ name: '[Content_Types].xml', data: Buffer.concat([contentTypes, zeros]) }]) },
+      ];
+      for (const bomb of bombs) {
+        const started = Date.now();
+        const res = await postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Bombe' }), [bomb]);
+        assert.equal(res.status, 422, bomb.name);
+        assert.match(visibleText(res.text), new RegExp(`Le fichier « ${bomb.name.replace('.', '\\.')} » n'est pas d'un type accepté`));
+        assert.ok(Date.now() - started < 3000, `${bomb.name}: answered in ${Date.now() - started} ms`);
+      }
+      assert.ok(await tmpEmpty(), 'nothing left in the temp folder');
+    });
+
+    it('when an office document carries a bomb inside, should store it as sent, never unpacked', async () => {
+      const docx = zipOf([{ name: '[Content_Types].xml', data: contentTypes }, { name: 'word/document.xml', data: zeros }]);
+      const res = await postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Document piégé' }), [{ name: 'rapport.docx', content: docx }]);
+      assert.equal(res.status, 303);
+      const ticket = await t.db('tickets').where({ subject: 'Document piégé' }).first('id');
+      const file = await t.db('attachments').where({ ticket_id: ticket.id }).first();
+      assert.equal(file.size, docx.length, `stored as sent: ${docx.length} bytes, not 200 MB`);
+      assert.equal(fs.statSync(t.services.attachments.filePath(file)).size, docx.length);
+      const download = await sophie.get(`/pieces-jointes/${file.id}`).buffer(true).parse((r, cb) => { const parts: Buffer[] = []; r.on('data', (c: Buffer) => parts.push(c)); r.on('end', () => cb(null, Buffer.concat(parts))); });
+      assert.match(String(download.headers['content-disposition']), /^attachment;/);
+      assert.equal((download.body as Buffer).length, docx.length);
+    });
+
+    it('when a 50 MB file is sent, should stop reading at the limit, say it and keep the text', async function () {
+      this.timeout(60_000);
+      const big = Buffer.concat([PNG_1PX, Buffer.alloc(50 * 1024 * 1024)]);
+      const before = Number((await t.db('tickets').count({ n: '*' }).first())!.n);
+      const res = await postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Énorme capture' }), [{ name: 'enorme.png', content: big }]);
+      assert.equal(res.status, 422);
+      assert.match(visibleText(res.text), /Chaque pièce jointe doit faire au plus 10 Mo\./);
+      assert.ok(res.text.includes('value="Énorme capture"'), 'the subject is kept');
+      assert.equal(Number((await t.db('tickets').count({ n: '*' }).first())!.n), before);
+      assert.ok(await tmpEmpty(), 'the partial file is deleted');
     });
   });
 
