@@ -27,6 +27,8 @@ import { adminRoutes } from './features/admin/admin.routes.js';
 export interface AppDeps {
   config: Config;
   db: Knex;
+  /** Reads outside transactions (the server's read pool); `db` when absent. */
+  readDb?: Knex;
   logger: Logger;
   now?: () => Date;
 }
@@ -34,7 +36,7 @@ export interface AppDeps {
 /** The Express app, without listening: tests load it as it is. */
 export function createApp(deps: AppDeps): { app: Express; services: Services } {
   const { config, db, logger } = deps;
-  const services = buildServices({ config, db, now: deps.now ?? (() => new Date()) });
+  const services = buildServices({ config, db, readDb: deps.readDb, now: deps.now ?? (() => new Date()) });
   const app = express();
 
   app.set('views', path.join(ROOT, 'views'));
@@ -73,11 +75,16 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use('/static', compression(), express.static(path.join(ROOT, 'public'), staticOptions));
   app.use('/dsfr', compression(), express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
 
+  const sessionStore = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: config.env === 'test' ? 0 : 3600_000 });
+  // Sessions do not slide (rolling: false): the browser's cookie ends 8 h after login whatever
+  // happens, so the store's touch (rewriting the row's expiry on every page) would be one write
+  // per request on the single writer, for nothing.
+  sessionStore.touch = async (_sid: string, _sess: unknown, callback?: () => void) => callback?.();
   app.use(
     session({
       name: 'guichet.sid',
       secret: config.sessionSecret,
-      store: new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: config.env === 'test' ? 0 : 3600_000 }),
+      store: sessionStore,
       resave: false,
       saveUninitialized: false,
       // Not rolling: a session row is written when the session changes, not on every page.

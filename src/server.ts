@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { loadConfig } from './config.js';
-import { createKnex, migrateAndSeed } from './db/knex.js';
+import { createKnex, createReadKnex, migrateAndSeed } from './db/knex.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
 import { buildScheduler } from './jobs.js';
@@ -9,10 +9,18 @@ const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const db = createKnex(config.dbFile, { demo: config.demoData });
 await migrateAndSeed(db);
-const { app, services } = createApp({ config, db, logger });
+const readDb = createReadKnex(config.dbFile);
+const { app, services } = createApp({ config, db, readDb, logger });
 const scheduler = buildScheduler(services, logger);
 scheduler.start();
 const server = http.createServer(app);
+// Requests being handled, whether or not their client is still connected: the database stays
+// open until the last one is done.
+let inFlight = 0;
+server.on('request', (_req, res) => {
+  inFlight++;
+  res.once('close', () => inFlight--);
+});
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -29,7 +37,14 @@ async function shutdown(signal: string) {
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), 5000).unref();
   await Promise.all([closed, scheduler.stop()]);
-  await db.destroy();
+  const deadline = Date.now() + 5000;
+  // A client may hang up while its request still runs: wait for the pool to be idle too.
+  type Pool = { numUsed(): number; numPendingAcquires(): number } | undefined;
+  const pools = [db, readDb].map((k) => (k.client as { pool?: Pool }).pool);
+  const busy = () => inFlight > 0 || pools.some((p) => p && p.numUsed() + p.numPendingAcquires() > 0);
+  while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await readDb.destroy().catch(() => undefined);
+  await db.destroy().catch((err: unknown) => logger.warn({ err }, 'database closed with queries pending'));
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -26,14 +26,17 @@ import { AuditRepo } from './features/admin/audit.js';
 import { KnowledgeService } from './features/knowledge/knowledge.service.js';
 
 /** The composition root: every service receives its collaborators here, and only here. */
-export function buildServices(deps: { config: Config; db: Knex; now: () => Date }) {
+export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; now: () => Date }) {
   const { config, db, now } = deps;
-  const users = new UsersRepo(db);
+  // Repositories whose reads outside transactions go to the read pool; their writes take the
+  // caller's transaction, always on `db`.
+  const readDb = deps.readDb ?? db;
+  const users = new UsersRepo(readDb);
   const settings = new SettingsService(db);
-  const catalogueRepo = new CatalogueRepo(db);
+  const catalogueRepo = new CatalogueRepo(readDb);
   const catalogue = new CatalogueService(catalogueRepo);
   const attachments = new AttachmentsService(config.uploadDir);
-  const ticketsRepo = new TicketsRepo(db);
+  const ticketsRepo = new TicketsRepo(readDb);
   const events = new TicketEventBus();
   const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
   const portal = new PortalService(db, settings);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import { ROOT } from '../config.js';
 
@@ -35,8 +36,39 @@ export function createKnex(dbFile: string, userParams: { demo: boolean } = { dem
   return knex.withUserParams(userParams);
 }
 
+/**
+ * A second instance on the same file for reads outside transactions: several connections, so
+ * that pages read side by side (WAL lets readers run beside the one writer) and a long list
+ * never holds up a write. Each connection is `query_only`: a write sent here by mistake fails.
+ */
+export function createReadKnex(dbFile: string, connections = Math.max(2, os.availableParallelism())): Knex {
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: dbFile },
+    useNullAsDefault: true,
+    acquireConnectionTimeout: 10_000,
+    pool: {
+      min: 1,
+      max: connections,
+      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec('PRAGMA query_only = 1; PRAGMA busy_timeout = 5000;', (err) => done(err, conn));
+      },
+    },
+  });
+}
+
 /** Bring the schema up to date, then load the seeds (each seed is idempotent). */
 export async function migrateAndSeed(knex: Knex): Promise<void> {
   await knex.migrate.latest();
   await knex.seed.run();
+  await refreshPlannerStats(knex);
+}
+
+/**
+ * Give SQLite's planner fresh statistics (sampled, so quick on any size) for the tables whose
+ * size changed a lot: without them it may pick the wrong index for a large team's queue.
+ */
+export async function refreshPlannerStats(knex: Knex): Promise<void> {
+  await knex.raw('PRAGMA analysis_limit = 1000');
+  await knex.raw('PRAGMA optimize = 0x10002');
 }

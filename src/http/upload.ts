@@ -40,7 +40,8 @@ export function multipartGate(config: Config, limits: () => Promise<UploadLimits
       limits: { fileSize: maxBytes, files: maxFiles, fields: 60, fieldSize: 256 * 1024, parts: 60 + maxFiles },
     }).any();
     res.on('close', () => {
-      for (const f of uploadedFiles(req)) fs.rm(f.path, { force: true }, () => undefined);
+      // A body cut short leaves a file entry without a path (multer removes that one itself).
+      for (const f of uploadedFiles(req)) if (typeof f.path === 'string') fs.rm(f.path, { force: true }, () => undefined);
     });
     parse(req, res, (err: unknown) => {
       if (!err) return next();

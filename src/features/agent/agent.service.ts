@@ -4,12 +4,12 @@ import type { SettingsService } from '../admin/settings.service.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, agentReach, agentScope, canSeeAsAgent } from '../tickets/access.js';
+import { actorsFor, agentReach, agentScope, canSeeAsAgent, queueIds } from '../tickets/access.js';
 import type { TicketEvent, TicketEventBus, TicketEventPayload } from '../tickets/events.js';
 import { ACTION_LABELS, allowedActions, nextStatus, refusal, type Action } from '../tickets/lifecycle.js';
 import type { SortKey, TabFilter, TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
 import type { TicketRow } from '../../db/tables.js';
-import { computePriority, IN_PROGRESS_STATUSES, DONE_STATUSES, IMPACT_LABELS, URGENCY_LABELS, STATUS_LABELS, type Status } from '../tickets/vocabulary.js';
+import { computePriority, IN_PROGRESS_STATUSES, DONE_STATUSES, statusIn, IMPACT_LABELS, URGENCY_LABELS, STATUS_LABELS, type Status } from '../tickets/vocabulary.js';
 import type { ConsoleActionInput } from './agent.schemas.js';
 
 export const agentMessages = {
@@ -38,21 +38,18 @@ export type AgentBoard = 'en_cours' | 'resolus';
 /** The agent portal's lists (seed 002), as filters on top of the agent scope. */
 export function agentTabs(user: CurrentUser, platformTeamId: number | null, board: AgentBoard): Record<string, TabFilter> {
   const reach = agentReach(user, platformTeamId);
-  const myQueues: TabFilter = (qb) =>
-    qb.where((w) => {
-      w.whereIn('t.team_id', reach.teamIds.length > 0 ? reach.teamIds : [-1]);
-      if (reach.seesUnrouted) w.orWhereNull('t.team_id');
-    });
+  const queues = queueIds(reach);
+  const myQueues: TabFilter = (qb) => qb.whereIn('t.queue_team_id', queues.length > 0 ? queues : [-1]);
   if (board === 'en_cours') {
     return {
-      mes_tickets: (qb) => qb.where('t.agent_id', user.id).whereIn('t.status', IN_PROGRESS_STATUSES),
-      a_prendre: (qb) => { myQueues(qb); qb.whereNull('t.agent_id').whereIn('t.status', IN_PROGRESS_STATUSES); },
-      equipe: (qb) => { myQueues(qb); qb.whereNotNull('t.agent_id').whereNot('t.agent_id', user.id).whereIn('t.status', IN_PROGRESS_STATUSES); },
+      mes_tickets: (qb) => qb.where('t.agent_id', user.id).whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)),
+      a_prendre: (qb) => { myQueues(qb); qb.whereNull('t.agent_id').whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
+      equipe: (qb) => { myQueues(qb); qb.whereNotNull('t.agent_id').whereNot('t.agent_id', user.id).whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
     };
   }
   return {
-    par_moi: (qb) => qb.where('t.agent_id', user.id).whereIn('t.status', DONE_STATUSES),
-    equipe: (qb) => { myQueues(qb); qb.whereIn('t.status', DONE_STATUSES); },
+    par_moi: (qb) => qb.where('t.agent_id', user.id).whereRaw(...statusIn('t.status', DONE_STATUSES)),
+    equipe: (qb) => { myQueues(qb); qb.whereRaw(...statusIn('t.status', DONE_STATUSES)); },
   };
 }
 
@@ -77,7 +74,8 @@ export class AgentService {
     const tabs = agentTabs(user, platform, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
     const scope = agentScope(user, platform, 't');
-    const [counts, list] = await Promise.all([this.deps.tickets.countTabs(scope, tabs), this.deps.tickets.listTab(scope, tabs[current], opts)]);
+    const counting = this.deps.tickets.countTabs(scope, tabs);
+    const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
   }
 

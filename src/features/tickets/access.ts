@@ -45,9 +45,17 @@ export function agentScope(user: CurrentUser, platformTeamId: number | null, ali
       return;
     }
     qb.where(`${alias}.agent_id`, user.id);
-    if (reach.teamIds.length > 0) qb.orWhereIn(`${alias}.team_id`, reach.teamIds);
-    if (reach.seesUnrouted) qb.orWhereNull(`${alias}.team_id`);
+    const queues = queueIds(reach);
+    if (queues.length > 0) qb.orWhereIn(`${alias}.queue_team_id`, queues);
   };
+}
+
+/**
+ * The queues an agent works, as values of tickets.queue_team_id (the team, or 0 for the
+ * tickets no team was found for): one column, so one index serves every agent's queues.
+ */
+export function queueIds(reach: AgentReach): number[] {
+  return reach.seesUnrouted ? [...reach.teamIds, 0] : reach.teamIds;
 }
 
 type TicketAccessFields = Pick<TicketRow, 'requester_id' | 'beneficiary_id' | 'visibility' | 'establishment_id' | 'team_id' | 'agent_id'>;

@@ -12,7 +12,7 @@ import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
 import type { CreateTicketInput } from './tickets.schemas.js';
 import {
-  computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, WAITING_STATUSES, type Kind,
+  computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, statusIn, WAITING_STATUSES, type Kind,
 } from './vocabulary.js';
 
 export const ticketMessages = {
@@ -42,16 +42,16 @@ export function dashboardTabs(user: CurrentUser, board: Board): Record<string, T
   const shared: TabFilter = (qb) => qb.where('t.visibility', 'managers');
   if (board === 'en_cours') {
     return {
-      ouverts: (qb) => { mine(qb); qb.whereIn('t.status', OPEN_STATUSES); },
-      attente: (qb) => { mine(qb); qb.whereIn('t.status', WAITING_STATUSES); },
-      beneficiaire: (qb) => { forSomeoneElse(qb); qb.whereIn('t.status', IN_PROGRESS_STATUSES); },
-      partages: (qb) => { shared(qb); qb.whereIn('t.status', IN_PROGRESS_STATUSES); },
+      ouverts: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', OPEN_STATUSES)); },
+      attente: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', WAITING_STATUSES)); },
+      beneficiaire: (qb) => { forSomeoneElse(qb); qb.whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
+      partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
     };
   }
   return {
     resolus: (qb) => { involved(qb); qb.where('t.status', 'resolue'); },
     fermes: (qb) => { involved(qb); qb.where('t.status', 'fermee'); },
-    partages: (qb) => { shared(qb); qb.whereIn('t.status', DONE_STATUSES); },
+    partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', DONE_STATUSES)); },
   };
 }
 
@@ -164,10 +164,8 @@ export class TicketsService {
     const tabs = dashboardTabs(user, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
     const scope = requesterScope(user, 't');
-    const [counts, list] = await Promise.all([
-      this.deps.tickets.countTabs(scope, tabs),
-      this.deps.tickets.listTab(scope, tabs[current], opts),
-    ]);
+    const counting = this.deps.tickets.countTabs(scope, tabs);
+    const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
   }
 

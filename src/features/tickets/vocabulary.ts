@@ -19,6 +19,17 @@ export const WAITING_STATUSES: Status[] = ['en_attente', 'a_completer'];
 export const IN_PROGRESS_STATUSES: Status[] = [...OPEN_STATUSES, ...WAITING_STATUSES];
 export const DONE_STATUSES: Status[] = ['resolue', 'fermee'];
 
+/**
+ * `column IN ('nouvelle', …)` with the statuses written out rather than bound. SQLite uses a
+ * partial index only when it can prove the query implies the index's WHERE, which it cannot do
+ * with bound values; the open-ticket indexes (migration 20261124100100) need the literal list,
+ * in this order. Only our own constants go in, and each is checked.
+ */
+export function statusIn(column: string, statuses: readonly Status[]): [string, string[]] {
+  for (const s of statuses) if (!/^[a-z_]+$/.test(s)) throw new Error(`not a status: ${s}`);
+  return [`?? IN (${statuses.map((s) => `'${s}'`).join(', ')})`, [column]];
+}
+
 export const KINDS = ['incident', 'request'] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_LABELS: Record<Kind, string> = { incident: 'Incident', request: 'Demande' };

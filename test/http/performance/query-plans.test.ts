@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { generate, type BenchData } from '../../bench/generate.js';
+import { refreshPlannerStats } from '../../../src/db/knex.js';
 
 /** Every SELECT the app ran while a request was served, with its bindings. */
 function capture(db: Knex) {
@@ -23,6 +24,7 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
   before(async () => {
     t = await startTestApp();
     data = await generate(t.db, { tickets: 20_000, users: 3_000, establishments: 200 });
+    await refreshPlannerStats(t.db); // as the next start does
     requester = await loginAs(t.app, data.heavyRequester, 'bench');
     manager = await loginAs(t.app, data.largeEstablishmentManager, 'bench');
     agent = await loginAs(t.app, data.largeTeamAgent, 'bench');
@@ -48,13 +50,13 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
     const problems: string[] = [];
     let checked = 0;
     for (const [name, who, url] of pages()) {
-      const c = capture(t.db);
+      const c = capture(t.readDb);
       const res = await who().get(url);
       c.stop();
       assert.ok([200, 404].includes(res.status), `${name}: ${res.status}`);
       for (const q of c.queries) {
         if (!/\b(tickets|journal_entries)\b/.test(q.sql)) continue;
-        const plan: Array<{ detail: string }> = await t.db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
+        const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
         checked++;
         const scans = plan.filter((p) => /^SCAN (tickets|journal_entries|t|j)\b/.test(p.detail));
         if (scans.length > 0) problems.push(`${name}: ${scans.map((s) => s.detail).join('; ')}\n    ${q.sql}`);
@@ -62,5 +64,24 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
     }
     assert.ok(checked >= 30, `only ${checked} queries checked`);
     assert.deepEqual(problems, []);
+  });
+
+  it('when the agent opens the queues, should read only the open (or assigned) tickets, through their partial indexes', async () => {
+    const cases: Array<[() => Agent, string, string]> = [
+      [() => agent, '/agent/tickets/en-cours?onglet=a_prendre', 'tickets_open_queue_agent_created'],
+      [() => agent, '/agent/tickets/en-cours?onglet=equipe', 'tickets_open_queue_agent_created'],
+      [() => agent, '/agent/tickets/en-cours?onglet=mes_tickets', 'tickets_assigned_status_created'],
+    ];
+    for (const [who, url, index] of cases) {
+      const c = capture(t.readDb);
+      assert.equal((await who().get(url)).status, 200);
+      c.stop();
+      const details: string[] = [];
+      for (const q of c.queries.filter((x) => /\btickets\b/.test(x.sql))) {
+        const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
+        details.push(...plan.map((p) => p.detail));
+      }
+      assert.ok(details.some((d) => d.includes(index)), `${url} should use ${index}:\n${details.join('\n')}`);
+    }
   });
 });

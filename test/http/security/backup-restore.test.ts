@@ -73,7 +73,7 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
     assert.deepEqual(manifest.missingFiles, []);
 
     // The disk is lost.
-    await t.db.destroy();
+    await t.closeDatabases();
     fs.rmSync(t.config.dataDir, { recursive: true, force: true });
 
     const { previous } = await restore({ config: t.config, from: dir });
@@ -122,7 +122,7 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
     const { dir } = await backup({ config: t.config, to: backups, db: t.db });
     await file('Après la sauvegarde');
     await assert.rejects(restore({ config: t.config, from: dir }), /stop Guichet first/);
-    await t.db.destroy();
+    await t.closeDatabases();
     const { previous } = await restore({ config: t.config, from: dir });
     assert.ok(previous && fs.existsSync(path.join(previous, 'guichet.sqlite')) && fs.existsSync(path.join(previous, 'uploads')));
     const db = createKnex(t.config.dbFile);
@@ -142,7 +142,7 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
   it('when the folder is not a backup, or its database was altered, should refuse and leave the data folder as it was', async () => {
     await file('Intact');
     const { dir } = await backup({ config: t.config, to: backups, db: t.db });
-    await t.db.destroy();
+    await t.closeDatabases();
     const listing = () => fs.readdirSync(t.config.dataDir).sort();
     const before = listing();
     const beforeSha = sha(t.config.dbFile);
@@ -157,7 +157,7 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
 
   it('when run as commands with DATA_DIR, should back up to --to and restore from --from; imported, should do nothing by itself', async () => {
     await file('Par la ligne de commande');
-    await t.db.destroy();
+    await t.closeDatabases();
     const env = { ...process.env, NODE_ENV: 'test', DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent' };
     const cli = (name: string) => path.join(ROOT, 'dist', 'src', 'cli', `${name}.js`);
     const out = await run(process.execPath, [cli('backup'), '--to', backups], { env });
