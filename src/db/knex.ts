@@ -4,25 +4,31 @@ import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import { ROOT } from '../config.js';
 
-/** Build the Knex instance on one SQLite file, tuned as for a server. */
-export function createKnex(dbFile: string, userParams: { demo: boolean } = { demo: false }): Knex {
-  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
-  const knex = knexFactory({
+type SqliteConnection = { exec: (sql: string, cb: (err: Error | null) => void) => void };
+
+/** Knex on one SQLite file: `connections` in the pool, each opened with `pragmas`. */
+function sqliteKnex(dbFile: string, connections: number, pragmas: string): Knex.Config {
+  return {
     client: 'sqlite3',
     connection: { filename: dbFile },
     useNullAsDefault: true,
     acquireConnectionTimeout: 10_000,
     pool: {
       min: 1,
-      max: 1,
-      // Every connection gets the same pragmas: WAL, a busy timeout, foreign keys.
-      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
-        conn.exec(
-          'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
-          (err) => done(err, conn),
-        );
+      max: connections,
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec(pragmas, (err) => done(err, conn));
       },
     },
+  };
+}
+
+/** Build the Knex instance on one SQLite file, tuned as for a server: the one writer. */
+export function createKnex(dbFile: string, userParams: { demo: boolean } = { demo: false }): Knex {
+  fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+  const knex = knexFactory({
+    // WAL, a busy timeout, foreign keys; one connection, so writes never contend for the lock.
+    ...sqliteKnex(dbFile, 1, 'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;'),
     migrations: {
       directory: path.join(ROOT, 'dist', 'migrations'),
       loadExtensions: ['.js'],
@@ -42,19 +48,7 @@ export function createKnex(dbFile: string, userParams: { demo: boolean } = { dem
  * never holds up a write. Each connection is `query_only`: a write sent here by mistake fails.
  */
 export function createReadKnex(dbFile: string, connections = Math.max(2, os.availableParallelism())): Knex {
-  return knexFactory({
-    client: 'sqlite3',
-    connection: { filename: dbFile },
-    useNullAsDefault: true,
-    acquireConnectionTimeout: 10_000,
-    pool: {
-      min: 1,
-      max: connections,
-      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
-        conn.exec('PRAGMA query_only = 1; PRAGMA busy_timeout = 5000;', (err) => done(err, conn));
-      },
-    },
-  });
+  return knexFactory(sqliteKnex(dbFile, connections, 'PRAGMA query_only = 1; PRAGMA busy_timeout = 5000;'));
 }
 
 /** Bring the schema up to date, then load the seeds (each seed is idempotent). */

@@ -74,9 +74,25 @@ export class AgentService {
     const tabs = agentTabs(user, platform, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
     const scope = agentScope(user, platform, 't');
-    const counting = this.deps.tickets.countTabs(scope, tabs);
+    const counting = this.tabCounts(user, platform, board, scope, tabs);
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
+  }
+
+  /**
+   * The tabs' counts. The queue tabs (every ticket of my teams, none of them mine) come from the
+   * counts the triggers keep, so a queue of 50,000 tickets costs what a queue of 50 does; the
+   * agent's own tabs are counted on their index.
+   */
+  private async tabCounts(user: CurrentUser, platform: number | null, board: AgentBoard, scope: TabFilter, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
+    const queues = queueIds(agentReach(user, platform));
+    const { tickets } = this.deps;
+    if (board === 'en_cours') {
+      const [own, q] = await Promise.all([tickets.countTabs(scope, { mes_tickets: tabs.mes_tickets }), tickets.queueCounts(queues, user.id, IN_PROGRESS_STATUSES)]);
+      return { mes_tickets: own.mes_tickets, a_prendre: q.unassigned, equipe: q.others };
+    }
+    const [own, q] = await Promise.all([tickets.countTabs(scope, { par_moi: tabs.par_moi }), tickets.queueCounts(queues, user.id, DONE_STATUSES)]);
+    return { par_moi: own.par_moi, equipe: q.all };
   }
 
   /** A ticket this agent may work, or 404. */

@@ -4,7 +4,7 @@ import type { TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
 import type { SettingsService } from '../admin/settings.service.js';
 import { MAIL_KINDS, type MailKind } from './mail-kinds.js';
 import type { MailRenderer } from './mail-renderer.js';
-import type { OutboxRepo } from './outbox.repo.js';
+import type { NewMail, OutboxRepo } from './outbox.repo.js';
 
 interface Recipient {
   id: number;
@@ -105,17 +105,15 @@ export class NotificationsService {
       ? new Set<number>(await trx('notification_opt_outs').where({ kind }).whereIn('user_id', to.map((u) => u.id)).pluck('user_id'))
       : new Set<number>();
     const settings = await this.deps.settings.all(trx);
+    const mails: NewMail[] = [];
     for (const user of to) {
       if (seen.has(user.id) || optedOut.has(user.id) || !user.email) continue;
       seen.add(user.id);
       const mail = await this.deps.renderer.render(kind, { ...data, recipient: user, settings, optional: MAIL_KINDS[kind].optional });
       const subject = ticket ? `[${ticket.ref}] ${mail.subject}` : mail.subject;
-      await this.deps.outbox.enqueue(
-        trx,
-        { kind, toUserId: user.id, toAddress: user.email, ticketId: ticket?.id ?? null, subject, text: mail.text, html: mail.html },
-        this.deps.now(),
-      );
+      mails.push({ kind, toUserId: user.id, toAddress: user.email, ticketId: ticket?.id ?? null, subject, text: mail.text, html: mail.html });
     }
+    await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   }
 
   private users(trx: Knex.Transaction, ids: number[]): Promise<Recipient[]> {

@@ -35,20 +35,24 @@ export class OutboxRepo {
   constructor(private readonly db: Knex) {}
 
   /** Queue a mail in the caller's transaction: it exists only if the change commits. */
-  async enqueue(trx: Knex | Knex.Transaction, mail: NewMail, now: Date): Promise<void> {
-    await trx('outbox').insert({
-      kind: mail.kind,
-      to_user_id: mail.toUserId,
-      to_address: mail.toAddress,
-      ticket_id: mail.ticketId,
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now.toISOString(),
-      created_at: now.toISOString(),
-    });
+  /** Queue mails in the caller's transaction, in one statement. */
+  async enqueue(trx: Knex | Knex.Transaction, mails: NewMail[], now: Date): Promise<void> {
+    if (mails.length === 0) return;
+    await trx('outbox').insert(
+      mails.map((mail) => ({
+        kind: mail.kind,
+        to_user_id: mail.toUserId,
+        to_address: mail.toAddress,
+        ticket_id: mail.ticketId,
+        subject: mail.subject,
+        text_body: mail.text,
+        html_body: mail.html,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now.toISOString(),
+        created_at: now.toISOString(),
+      })),
+    );
   }
 
   /**

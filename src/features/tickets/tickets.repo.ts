@@ -83,6 +83,23 @@ export class TicketsRepo {
     return Object.fromEntries(entries);
   }
 
+  /**
+   * Tickets in these queues by status, read from the counts the triggers keep (migration
+   * 20261124100200): unassigned, assigned to someone else than `agentId`, and all of them.
+   */
+  async queueCounts(queues: number[], agentId: number, statuses: readonly string[]): Promise<{ unassigned: number; others: number; all: number }> {
+    if (queues.length === 0) return { unassigned: 0, others: 0, all: 0 };
+    const [row] = await this.db('ticket_queue_counts')
+      .whereIn('queue_team_id', queues)
+      .whereIn('status', statuses)
+      .select(
+        this.db.raw('coalesce(sum(CASE WHEN agent_key = 0 THEN n END), 0) AS unassigned'),
+        this.db.raw('coalesce(sum(CASE WHEN agent_key NOT IN (0, ?) THEN n END), 0) AS others', [agentId]),
+        this.db.raw('coalesce(sum(n), 0) AS "all"'),
+      );
+    return { unassigned: Number(row.unassigned), others: Number(row.others), all: Number(row.all) };
+  }
+
   async listTab(
     scope: TabFilter,
     tab: TabFilter,

@@ -94,4 +94,35 @@ describe('lifecycle over HTTP: every (status, action, role)', function () {
       }
     });
   }
+
+  // Last: every transition above ran through the triggers that keep the queue counts.
+  it('after every transition, should keep the queue counts equal to a recount, and show them as the tabs\' counts', async () => {
+    const kept: Array<{ queue_team_id: number; agent_key: number; status: string; n: number }> = await t.db('ticket_queue_counts').where('n', '<>', 0).orderBy(['queue_team_id', 'agent_key', 'status']);
+    const recount = await t.db('tickets')
+      .select(t.db.raw('coalesce(team_id, 0) AS queue_team_id'), t.db.raw('coalesce(agent_id, 0) AS agent_key'), 'status', t.db.raw('count(*) AS n'))
+      .groupByRaw('1, 2, 3')
+      .orderByRaw('1, 2, 3');
+    assert.ok(kept.length > 3, 'the matrix moved tickets between queues, agents and statuses');
+    assert.deepEqual(kept, recount);
+    const badges = async (agent: Agent, url: string) =>
+      [...(await agent.get(url)).text.matchAll(/guichet-tabs__tab"[^>]*>[^<]*<span[^>]*>(\d+)<\/span>/g)].map((m) => Number(m[1]));
+    const inProgress = ['nouvelle', 'affectee', 'reaffectee', 'assignee', 'en_attente', 'a_completer'];
+    const teamA = (await t.db('team_members').where({ user_id: inChargeId }).first('team_id')).team_id;
+    const count = async (q: (qb: ReturnType<typeof t.db>) => unknown) => {
+      const qb = t.db('tickets');
+      q(qb);
+      return Number((await qb.count({ n: '*' }).first())!.n);
+    };
+    const expected = [
+      await count((qb) => qb.where('agent_id', inChargeId).whereIn('status', inProgress)),
+      await count((qb) => qb.where('team_id', teamA).whereNull('agent_id').whereIn('status', inProgress)),
+      await count((qb) => qb.where('team_id', teamA).whereNotNull('agent_id').whereNot('agent_id', inChargeId).whereIn('status', inProgress)),
+    ];
+    assert.deepEqual(await badges(inCharge, '/agent/tickets/en-cours'), expected, 'Mes tickets, À prendre, Équipe');
+    const done = [
+      await count((qb) => qb.where('agent_id', inChargeId).whereIn('status', ['resolue', 'fermee'])),
+      await count((qb) => qb.where('team_id', teamA).whereIn('status', ['resolue', 'fermee'])),
+    ];
+    assert.deepEqual(await badges(inCharge, '/agent/tickets/resolus'), done, 'Résolus par moi, Équipe');
+  });
 });
