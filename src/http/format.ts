@@ -19,6 +19,11 @@ export function dateTime(iso: string | Date | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** "13:59", Paris time: the hour in a sentence of the same day. */
+export function timeOfDay(iso: string | Date): string {
+  return dateTime(iso).slice(11, 16);
+}
+
 /** "18 janvier 2022 à 13:59", for sentences. */
 export function dateLong(iso: string | Date | null | undefined): string {
   if (!iso) return '';

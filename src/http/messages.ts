@@ -12,6 +12,8 @@ export const messages = {
   loginThrottled: 'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.',
   loginLocked: (until: string) =>
     `Trop de tentatives de connexion avec cet identifiant : il est verrouillé jusqu'à ${until}. Réessayez ensuite, ou demandez à l'administrateur de le déverrouiller.`,
+  unlocked: (identifiant: string) => `L'identifiant ${identifiant} est déverrouillé.`,
+  notLocked: (identifiant: string) => `L'identifiant ${identifiant} n'était pas verrouillé.`,
   loggedOut: 'Vous êtes déconnecté.',
   resetThrottled: 'Trop de demandes de réinitialisation. Patientez quelques minutes avant de réessayer.',
   passwordChanged: 'Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe.',

@@ -5,6 +5,7 @@ import { requireRole } from '../../http/auth-guards.js';
 import { NotFoundError } from '../../http/errors.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
 import { setFlash } from '../../http/flash.js';
+import { messages } from '../../http/messages.js';
 import { LOCK_MINUTES, MAX_FAILURES } from '../auth/login-lockout.service.js';
 import { adminHandlers } from './admin.handlers.js';
 
@@ -57,9 +58,9 @@ function reportHandlers(services: Services) {
 
   /** POST /admin/verrouillages/deverrouiller — lift one lockout (the person can try again at once). */
   const postUnlock: RequestHandler = async (req, res) => {
-    const identifiant = String(req.body?.identifiant ?? '').slice(0, 64);
+    const identifiant = services.loginLockout.key(String(req.body?.identifiant ?? ''));
     const done = identifiant !== '' && (await services.loginLockout.unlock(req.user!.id, identifiant));
-    setFlash(req, done ? 'success' : 'info', done ? `L'identifiant ${identifiant.toUpperCase()} est déverrouillé.` : `L'identifiant ${identifiant.toUpperCase()} n'était pas verrouillé.`);
+    setFlash(req, done ? 'success' : 'info', done ? messages.unlocked(identifiant) : messages.notLocked(identifiant));
     res.redirect(303, '/admin/verrouillages');
   };
 

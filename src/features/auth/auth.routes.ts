@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import { safeNext } from '../../http/auth-guards.js';
 import { messages } from '../../http/messages.js';
 import { setFlash } from '../../http/flash.js';
-import { dateTime } from '../../http/format.js';
+import { timeOfDay } from '../../http/format.js';
 import { parseForm } from '../../http/validation.js';
 import { NewPasswordSchema } from './auth.schemas.js';
 
@@ -22,7 +22,7 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
   // database (many addresses hammering one account), which an admin can lift.
   const perIp = rateLimit({ windowMs: 15 * 60_000, limit: config.env === 'test' ? 5000 : config.loginRateLimit, standardHeaders: 'draft-7', legacyHeaders: false, handler: throttled });
   const locked = (res: Response, identifiant: string, target: string | null, until: Date) =>
-    renderLogin(res, 429, identifiant, target, messages.loginLocked(dateTime(until).slice(11, 16)));
+    renderLogin(res, 429, identifiant, target, messages.loginLocked(timeOfDay(until)));
 
   /** GET /login — the ARENA login page. */
   router.get('/login', (req, res) => {
@@ -35,20 +35,14 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
     const target = safeNext(req.body?.next);
     const { loginLockout } = services;
     // Locked: refused before the password is even checked, the right one included.
-    const until = await loginLockout.lockedUntil(identifiant);
-    if (until) {
-      await loginLockout.recordRefused(identifiant);
-      return locked(res, identifiant, target, until);
-    }
+    const until = await loginLockout.refuseIfLocked(identifiant);
+    if (until) return locked(res, identifiant, target, until);
     passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
       (async () => {
-        if (!user) {
-          const lockedNow = await loginLockout.recordFailure(identifiant);
-          if (lockedNow) return locked(res, identifiant, target, lockedNow);
-          return renderLogin(res, 401, identifiant, target, messages.loginFailed);
-        }
-        await loginLockout.recordSuccess(identifiant);
+        const lockedNow = await loginLockout.settle(identifiant, !!user);
+        if (lockedNow) return locked(res, identifiant, target, lockedNow);
+        if (!user) return renderLogin(res, 401, identifiant, target, messages.loginFailed);
         // passport regenerates the session at login: a new id, no fixation.
         req.logIn(user, (loginErr) => {
           if (loginErr) return next(loginErr);

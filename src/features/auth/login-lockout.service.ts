@@ -23,8 +23,26 @@ export interface LockedIdentifiant {
 export class LoginLockoutService {
   constructor(private readonly deps: { db: Knex; now: () => Date }) {}
 
-  private key(identifiant: string): string {
+  /** The identifiant as it is counted (and shown to the admin). */
+  key(identifiant: string): string {
     return normalizeIdentifiant(identifiant).slice(0, 64);
+  }
+
+  /**
+   * Before the password is checked: the end of the lockout if the identifiant is locked (the
+   * try is refused, and counted, so that the admin sees how hard it is tried), else null.
+   */
+  async refuseIfLocked(identifiant: string): Promise<Date | null> {
+    const until = await this.lockedUntil(identifiant);
+    if (until) await this.recordRefused(identifiant);
+    return until;
+  }
+
+  /** After the password was checked: a good one wipes the slate; a wrong one returns the lockout it caused, if any. */
+  async settle(identifiant: string, succeeded: boolean): Promise<Date | null> {
+    if (!succeeded) return this.recordFailure(identifiant);
+    await this.deps.db('login_lockouts').where({ identifiant: this.key(identifiant) }).del();
+    return null;
   }
 
   /** The end of the lockout, or null when the identifiant may try. */
@@ -36,7 +54,7 @@ export class LoginLockoutService {
   }
 
   /** Count one more failure; returns the end of the lockout it caused, if any. */
-  async recordFailure(identifiant: string): Promise<Date | null> {
+  private async recordFailure(identifiant: string): Promise<Date | null> {
     const now = this.deps.now();
     const lockEnd = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
     // One statement: concurrent failures cannot lose a count.
@@ -52,16 +70,10 @@ export class LoginLockoutService {
     return row && row.failures >= MAX_FAILURES && row.locked_until ? new Date(row.locked_until) : null;
   }
 
-  /** A try refused by the lock still counts, so that the admin sees how hard the identifiant is tried. */
-  async recordRefused(identifiant: string): Promise<void> {
+  private async recordRefused(identifiant: string): Promise<void> {
     await this.deps.db('login_lockouts')
       .where({ identifiant: this.key(identifiant) })
       .update({ failures: this.deps.db.raw('failures + 1'), last_failure_at: this.deps.now().toISOString() });
-  }
-
-  /** A good password wipes the slate. */
-  async recordSuccess(identifiant: string): Promise<void> {
-    await this.deps.db('login_lockouts').where({ identifiant: this.key(identifiant) }).del();
   }
 
   /** The identifiants locked now, newest first (the admin's list). */

@@ -34,8 +34,7 @@ export interface NewMail {
 export class OutboxRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Queue a mail in the caller's transaction: it exists only if the change commits. */
-  /** Queue mails in the caller's transaction, in one statement. */
+  /** Queue mails in the caller's transaction, in one statement: they exist only if the change commits. */
   async enqueue(trx: Knex | Knex.Transaction, mails: NewMail[], now: Date): Promise<void> {
     if (mails.length === 0) return;
     await trx('outbox').insert(
