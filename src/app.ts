@@ -45,6 +45,9 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
   app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));
   app.disable('x-powered-by');
+  // No ETag on pages: each carries its own CSRF token (and signed-in pages are no-store), so a
+  // hash of every body would never match. Static files keep theirs (express.static's own).
+  app.set('etag', false);
   app.use(requestLog(logger));
 
   const behindHttps = !!config.trustProxy;

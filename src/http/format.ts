@@ -10,13 +10,32 @@ const dateTimeParts = new Intl.DateTimeFormat('fr-FR', {
 });
 const longDate = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, dateStyle: 'long', timeStyle: 'short' });
 
+const HOUR = 3600_000;
+/** Paris's offset from UTC (ms) for each UTC hour asked: it only ever changes on a whole UTC hour. */
+const offsets = new Map<number, number>();
+
+function parisOffset(utcMs: number): number {
+  const hour = Math.floor(utcMs / HOUR) * HOUR;
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const p = Object.fromEntries(dateTimeParts.formatToParts(new Date(hour)).map((x) => [x.type, Number(x.value)]));
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - hour;
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
+const pad = (n: number) => (n < 10 ? '0' : '') + n;
+
 /** "2022-01-18 13:59:49", Paris time, as the portals show "Date de début". */
 export function dateTime(iso: string | Date | null | undefined): string {
   if (!iso) return '';
-  const d = typeof iso === 'string' ? new Date(iso) : iso;
-  if (Number.isNaN(d.getTime())) return '';
-  const p = Object.fromEntries(dateTimeParts.formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  const ms = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  if (Number.isNaN(ms)) return '';
+  // Intl is slow (a list shows 20 dates): Paris's offset comes from it once per hour, the rest is arithmetic.
+  const d = new Date(Math.floor(ms / 1000) * 1000 + parisOffset(ms));
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 /** "13:59", Paris time: the hour in a sentence of the same day. */

@@ -11,7 +11,15 @@ interface Recipient {
   email: string;
   first_name: string;
   last_name: string;
+  /** The mail kinds this user turned off, as JSON (read with the recipient: no query per kind). */
+  opt_outs: string;
 }
+
+/** A recipient's columns, from `users as u`, with the kinds they turned off. */
+const recipientColumns = (trx: Knex) => [
+  'u.id', 'u.email', 'u.first_name', 'u.last_name',
+  trx.raw('(SELECT json_group_array(o.kind) FROM notification_opt_outs o WHERE o.user_id = u.id) AS opt_outs'),
+];
 
 export interface NotificationsDeps {
   tickets: TicketsRepo;
@@ -37,59 +45,68 @@ export class NotificationsService {
     const requesters = () => this.users(trx, [ticket.requester_id, ticket.beneficiary_id]);
     const inCharge = async () => (ticket.agent_id ? this.users(trx, [ticket.agent_id]) : this.teamAgents(trx, ticket.team_id));
     const notActor = (list: Recipient[]) => list.filter((u) => u.id !== e.actorId);
+    // Every mail of the event, rendered, then written in one statement.
+    const mails: NewMail[] = [];
+    const send = async (kind: MailKind, to: Recipient[], extra: Record<string, unknown>) => mails.push(...(await this.compose(trx, kind, to, ticket, extra)));
     switch (e.event) {
-      case 'created':
-        await this.send(trx, 'ticket_created', await requesters(), ticket, {});
-        await this.send(trx, 'team_new_ticket', notActor(await this.teamAgents(trx, ticket.team_id)), ticket, {});
+      case 'created': {
+        const [them, team] = await Promise.all([requesters(), this.teamAgents(trx, ticket.team_id)]);
+        await send('ticket_created', them, {});
+        await send('team_new_ticket', notActor(team), {});
         break;
+      }
       case 'dispatched':
-        await this.send(trx, 'team_new_ticket', notActor(await this.teamAgents(trx, ticket.team_id)), ticket, {});
+        await send('team_new_ticket', notActor(await this.teamAgents(trx, ticket.team_id)), {});
         break;
       case 'assigned':
-        if (ticket.agent_id) await this.send(trx, 'assigned', notActor(await this.users(trx, [ticket.agent_id])), ticket, {});
+        if (ticket.agent_id) await send('assigned', notActor(await this.users(trx, [ticket.agent_id])), {});
         break;
       case 'public_entry':
-        await this.send(trx, 'public_entry', await requesters(), ticket, { entry });
+        await send('public_entry', await requesters(), { entry });
         break;
       case 'info_requested':
-        await this.send(trx, 'info_requested', await requesters(), ticket, { entry });
+        await send('info_requested', await requesters(), { entry });
         break;
       case 'resolved':
-        await this.send(trx, 'resolved', await requesters(), ticket, { entry });
+        await send('resolved', await requesters(), { entry });
         break;
       case 'requester_answered':
-        await this.send(trx, 'requester_answered', notActor(await inCharge()), ticket, { entry });
+        await send('requester_answered', notActor(await inCharge()), { entry });
         break;
       case 'requester_updated':
-        await this.send(trx, 'requester_updated', notActor(await inCharge()), ticket, { entry });
+        await send('requester_updated', notActor(await inCharge()), { entry });
         break;
       case 'resolution_refused':
-        await this.send(trx, 'resolution_refused', notActor(await inCharge()), ticket, { entry });
+        await send('resolution_refused', notActor(await inCharge()), { entry });
         break;
       case 'closed':
-        await this.send(trx, 'closed', await requesters(), ticket, { bySystem: e.actorId === null });
+        await send('closed', await requesters(), { bySystem: e.actorId === null });
         break;
       default:
         // private entries, files, hold, field changes: nothing leaves the agent side.
         break;
     }
+    await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   };
 
   /** "Sans réponse, ce ticket sera fermé le …": two days before the auto-close. */
   async autoCloseReminder(trx: Knex.Transaction, ticketId: number, closeAt: Date): Promise<void> {
     const ticket = await this.deps.tickets.findDetailById(ticketId, trx);
     if (!ticket) return;
-    await this.send(trx, 'auto_close_reminder', await this.users(trx, [ticket.requester_id, ticket.beneficiary_id]), ticket, { closeAt: closeAt.toISOString() });
+    const to = await this.users(trx, [ticket.requester_id, ticket.beneficiary_id]);
+    await this.deps.outbox.enqueue(trx, await this.compose(trx, 'auto_close_reminder', to, ticket, { closeAt: closeAt.toISOString() }), this.deps.now());
   }
 
   async passwordReset(trx: Knex.Transaction, userId: number, token: string, expiresAt: Date): Promise<void> {
     const users = await this.users(trx, [userId]);
-    await this.enqueueAll(trx, 'password_reset', users, null, { link: `${this.deps.publicUrl}/mot-de-passe/${token}`, expiresAt: expiresAt.toISOString() });
+    const mails = await this.render(trx, 'password_reset', users, null, { link: `${this.deps.publicUrl}/mot-de-passe/${token}`, expiresAt: expiresAt.toISOString() });
+    await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   }
 
-  private async send(trx: Knex.Transaction, kind: MailKind, to: Recipient[], ticket: TicketDetail, extra: Record<string, unknown>): Promise<void> {
+  /** The mails of one kind about a ticket, with its links. */
+  private compose(trx: Knex.Transaction, kind: MailKind, to: Recipient[], ticket: TicketDetail, extra: Record<string, unknown>): Promise<NewMail[]> {
     const base = this.deps.publicUrl;
-    await this.enqueueAll(trx, kind, to, ticket, {
+    return this.render(trx, kind, to, ticket, {
       ...extra,
       ticket,
       requesterLink: `${base}/assistance/tickets/${ticket.ref}`,
@@ -99,25 +116,25 @@ export class NotificationsService {
     });
   }
 
-  private async enqueueAll(trx: Knex.Transaction, kind: MailKind, to: Recipient[], ticket: TicketDetail | null, data: Record<string, unknown>) {
+  /** One mail per recipient who has an address and has not turned this kind off. */
+  private async render(trx: Knex.Transaction, kind: MailKind, to: Recipient[], ticket: TicketDetail | null, data: Record<string, unknown>): Promise<NewMail[]> {
     const seen = new Set<number>();
-    const optedOut = MAIL_KINDS[kind].optional
-      ? new Set<number>(await trx('notification_opt_outs').where({ kind }).whereIn('user_id', to.map((u) => u.id)).pluck('user_id'))
-      : new Set<number>();
+    const { optional } = MAIL_KINDS[kind];
+    // On the transaction's connection: the writer's only one is the transaction's.
     const settings = await this.deps.settings.all(trx);
     const mails: NewMail[] = [];
     for (const user of to) {
-      if (seen.has(user.id) || optedOut.has(user.id) || !user.email) continue;
+      if (seen.has(user.id) || !user.email || (optional && (JSON.parse(user.opt_outs) as string[]).includes(kind))) continue;
       seen.add(user.id);
-      const mail = await this.deps.renderer.render(kind, { ...data, recipient: user, settings, optional: MAIL_KINDS[kind].optional });
+      const mail = await this.deps.renderer.render(kind, { ...data, recipient: user, settings, optional });
       const subject = ticket ? `[${ticket.ref}] ${mail.subject}` : mail.subject;
       mails.push({ kind, toUserId: user.id, toAddress: user.email, ticketId: ticket?.id ?? null, subject, text: mail.text, html: mail.html });
     }
-    await this.deps.outbox.enqueue(trx, mails, this.deps.now());
+    return mails;
   }
 
   private users(trx: Knex.Transaction, ids: number[]): Promise<Recipient[]> {
-    return trx('users').whereIn('id', [...new Set(ids)]).where('active', true).select('id', 'email', 'first_name', 'last_name');
+    return trx('users as u').whereIn('u.id', [...new Set(ids)]).where('u.active', true).select(recipientColumns(trx));
   }
 
   private teamAgents(trx: Knex.Transaction, teamId: number | null): Promise<Recipient[]> {
@@ -126,7 +143,7 @@ export class NotificationsService {
       .join('team_members as tm', 'tm.user_id', 'u.id')
       .join('user_roles as r', (j) => j.on('r.user_id', '=', 'u.id').andOnVal('r.role', '=', 'agent'))
       .where({ 'tm.team_id': teamId, 'u.active': true })
-      .select('u.id', 'u.email', 'u.first_name', 'u.last_name');
+      .select(recipientColumns(trx));
   }
 
   private async publicEntry(trx: Knex.Transaction, id: number): Promise<{ body: string; author: string } | null> {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
 import { requesterScope } from './access.js';
+import { statusIn, type Status } from './vocabulary.js';
 
 /** A ticket with the names a page shows. */
 export interface TicketDetail extends TicketRow {
@@ -73,14 +74,35 @@ export class TicketsRepo {
     return this.db('tickets as t').where(scope).where(tab);
   }
 
-  async countTabs(scope: TabFilter, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
-    const entries = await Promise.all(
-      Object.entries(tabs).map(async ([name, tab]) => {
-        const [{ n }] = await this.scoped(scope, tab).count({ n: '*' });
-        return [name, Number(n)] as const;
-      }),
-    );
-    return Object.fromEntries(entries);
+  /**
+   * The tabs' counts in one statement (a scalar subquery each, each on its own index), plus
+   * counts computed elsewhere (`sharedCount`) under their own names.
+   */
+  async countTabs(scope: TabFilter, tabs: Record<string, TabFilter>, computed: Record<string, Knex.Raw> = {}): Promise<Record<string, number>> {
+    const columns = [
+      ...Object.entries(tabs).map(([name, tab]) => this.scoped(scope, tab).count('*').as(name)),
+      ...Object.entries(computed).map(([name, raw]) => this.db.raw('(?) AS ??', [raw, name])),
+    ];
+    if (columns.length === 0) return {};
+    const [row] = await this.db.select(columns);
+    return Object.fromEntries(Object.entries(row as Record<string, unknown>).map(([name, n]) => [name, Number(n)]));
+  }
+
+  /**
+   * The "Partagés" count within `scope`: shared tickets in these statuses of the establishments
+   * the user manages, read from the counts the triggers keep (migration 20261125100000), plus
+   * the user's own shared tickets elsewhere (an establishment they have left), counted.
+   */
+  sharedCount(scope: TabFilter, managed: number[], userId: number, statuses: readonly Status[]): Knex.Raw {
+    const kept = this.db('ticket_shared_counts').whereIn('establishment_id', managed).whereRaw(...statusIn('status', statuses)).sum('n');
+    const ownElsewhere = this.scoped(scope, (qb) =>
+      qb
+        .where('t.visibility', 'managers')
+        .whereRaw(...statusIn('t.status', statuses))
+        .where((w) => w.where('t.requester_id', userId).orWhere('t.beneficiary_id', userId))
+        .whereNotIn('t.establishment_id', managed),
+    ).count('*');
+    return this.db.raw('coalesce((?), 0) + (?)', [kept, ownElsewhere]);
   }
 
   /**

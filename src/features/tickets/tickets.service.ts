@@ -6,7 +6,7 @@ import type { SettingsService } from '../admin/settings.service.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, canSeeAsAgent, canSeeAsRequester, requesterScope } from './access.js';
+import { actorsFor, canSeeAsAgent, canSeeAsRequester, managedEstablishmentIds, requesterScope } from './access.js';
 import type { TicketEventBus } from './events.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
@@ -148,8 +148,11 @@ export class TicketsService {
           closed_at: null,
         });
         const ref = formatRef(id);
-        await tickets.setRef(trx, id, ref);
-        await tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now });
+        // Independent statements on the transaction's connection: sent together, run in turn.
+        await Promise.all([
+          tickets.setRef(trx, id, ref),
+          tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now }),
+        ]);
         undoFiles = await attachments.keep(trx, checked.ok, { ticketId: id, uploaderId: user.id, now });
         await events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } });
         return { ref };
@@ -164,7 +167,9 @@ export class TicketsService {
     const tabs = dashboardTabs(user, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
     const scope = requesterScope(user, 't');
-    const counting = this.deps.tickets.countTabs(scope, tabs);
+    const { partages, ...counted } = tabs;
+    const shared = this.deps.tickets.sharedCount(scope, managedEstablishmentIds(user), user.id, board === 'en_cours' ? IN_PROGRESS_STATUSES : DONE_STATUSES);
+    const counting = this.deps.tickets.countTabs(scope, counted, { partages: shared });
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
   }
