@@ -51,7 +51,7 @@ export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; n
   const satisfaction = new SatisfactionRepo(db);
   const catalogueAdmin = new CatalogueAdminService({ db, now });
   const directoryAdmin = new DirectoryAdminService({ db, settings, now });
-  const portalAdmin = new PortalAdminService({ db, settings, now });
+  const portalAdmin = new PortalAdminService({ db, settings, portal, now });
   const importExport = new ImportExportService({ db, now });
   const auditRepo = new AuditRepo(db);
   const knowledge = new KnowledgeService({ db, now });

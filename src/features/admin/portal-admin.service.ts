@@ -4,13 +4,23 @@ import { IMPACTS, URGENCIES, type PriorityMatrix, type Priority } from '../ticke
 import type { Settings, SettingsService } from './settings.service.js';
 import { audit, writeAudited } from './audit.js';
 import { nameTaken } from './names.js';
+import type { PortalService } from '../portal/portal.service.js';
 
 export interface SectionFields { name: string; position: number }
 export interface ToolFields { name: string; url: string; description: string; position: number }
 
 /** The ARENA page's sections and tools, the display settings, the delays, the matrix, the upload limits. */
 export class PortalAdminService {
-  constructor(private readonly deps: { db: Knex; settings: SettingsService; now: () => Date }) {}
+  constructor(private readonly deps: { db: Knex; settings: SettingsService; portal: PortalService; now: () => Date }) {}
+
+  /** A change of sections or tools, after which the ARENA page reads them again (committed or not). */
+  private async changing<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.db.transaction(work);
+    } finally {
+      this.deps.portal.forget();
+    }
+  }
 
   async sections() {
     const { db } = this.deps;
@@ -19,7 +29,7 @@ export class PortalAdminService {
   }
 
   async saveSection(actorId: number, id: number | null, f: SectionFields): Promise<number> {
-    return this.deps.db.transaction(async (trx) => {
+    return this.changing(async (trx) => {
       if (await nameTaken(trx('portal_sections'), f.name, id)) {
         throw new ValidationError({ name: 'Une rubrique porte déjà ce nom.' });
       }
@@ -28,7 +38,7 @@ export class PortalAdminService {
   }
 
   async deleteSection(actorId: number, id: number): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
+    await this.changing(async (trx) => {
       const before = await trx('portal_sections').where({ id }).first();
       if (!before) throw new NotFoundError();
       const tools = await trx('portal_tools').where({ section_id: id });
@@ -39,7 +49,7 @@ export class PortalAdminService {
   }
 
   async saveTool(actorId: number, sectionId: number, id: number | null, f: ToolFields): Promise<number> {
-    return this.deps.db.transaction(async (trx) => {
+    return this.changing(async (trx) => {
       if (!(await trx('portal_sections').where({ id: sectionId }).first('id'))) throw new NotFoundError();
       if (await nameTaken(trx('portal_tools').where({ section_id: sectionId }), f.name, id)) {
         throw new ValidationError({ name: 'Un outil de cette rubrique porte déjà ce nom.' });
@@ -49,7 +59,7 @@ export class PortalAdminService {
   }
 
   async deleteTool(actorId: number, id: number): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
+    await this.changing(async (trx) => {
       const before = await trx('portal_tools').where({ id }).first();
       if (!before) throw new NotFoundError();
       await trx('portal_tools').where({ id }).delete();

@@ -110,6 +110,17 @@ describe('admin: establishments, teams, users, portal, settings', () => {
     arena = await teacher.get(`/portail?rubrique=${support.id}`);
     assert.ok(visibleText(arena.text).includes('Assistance AMIGO'));
     assert.ok(visibleText(arena.text).includes('Appelez le 02 23 21 73 00.'));
+    // The page keeps sections and tools in memory: each change shows at the next view.
+    res = await adminPost(admin, `/admin/portail/rubriques/${section.id}`, { name: 'Examens', position: 9 });
+    assert.equal(res.status, 303);
+    assert.ok(visibleText((await teacher.get(`/portail?rubrique=${section.id}`)).text).includes('Examens'));
+    const tool = await t.db('portal_tools').where({ name: 'Cyclades' }).first();
+    res = await adminPost(admin, `/admin/portail/outils/${tool.id}/supprimer`, {});
+    assert.equal(res.status, 303);
+    assert.ok(!visibleText((await teacher.get(`/portail?rubrique=${section.id}`)).text).includes('Cyclades'));
+    res = await adminPost(admin, `/admin/portail/rubriques/${section.id}/supprimer`, {});
+    assert.equal(res.status, 303);
+    assert.ok(!visibleText((await teacher.get('/portail')).text).includes('Examens'));
   });
 
   it('when the admin changes the matrix, delays and upload limit, should apply them to the next ticket', async () => {
