@@ -12,7 +12,7 @@ import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
 import type { CreateTicketInput } from './tickets.schemas.js';
 import {
-  computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, statusIn, WAITING_STATUSES, type Kind,
+  computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, statusIn, WAITING_STATUSES, type Kind, type Status,
 } from './vocabulary.js';
 
 export const ticketMessages = {
@@ -28,6 +28,9 @@ export const ticketMessages = {
 } as const;
 
 export type Board = 'en_cours' | 'traites';
+
+/** The statuses of each board: its "Partagés" tab lists them, and its count reads them. */
+const BOARD_STATUSES: Record<Board, Status[]> = { en_cours: IN_PROGRESS_STATUSES, traites: DONE_STATUSES };
 
 /** The dashboards' tabs (SPEC §7, §8), as filters on top of the visibility scope. */
 export function dashboardTabs(user: CurrentUser, board: Board): Record<string, TabFilter> {
@@ -45,13 +48,13 @@ export function dashboardTabs(user: CurrentUser, board: Board): Record<string, T
       ouverts: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', OPEN_STATUSES)); },
       attente: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', WAITING_STATUSES)); },
       beneficiaire: (qb) => { forSomeoneElse(qb); qb.whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
-      partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
+      partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', BOARD_STATUSES.en_cours)); },
     };
   }
   return {
     resolus: (qb) => { involved(qb); qb.where('t.status', 'resolue'); },
     fermes: (qb) => { involved(qb); qb.where('t.status', 'fermee'); },
-    partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', DONE_STATUSES)); },
+    partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', BOARD_STATUSES.traites)); },
   };
 }
 
@@ -167,8 +170,9 @@ export class TicketsService {
     const tabs = dashboardTabs(user, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
     const scope = requesterScope(user, 't');
-    const { partages, ...counted } = tabs;
-    const shared = this.deps.tickets.sharedCount(scope, managedEstablishmentIds(user), user.id, board === 'en_cours' ? IN_PROGRESS_STATUSES : DONE_STATUSES);
+    // "Partagés" is listed with its tab filter but counted from the kept counts.
+    const { partages: _listedOnly, ...counted } = tabs;
+    const shared = this.deps.tickets.sharedCount(scope, managedEstablishmentIds(user), user.id, BOARD_STATUSES[board]);
     const counting = this.deps.tickets.countTabs(scope, counted, { partages: shared });
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
