@@ -2,14 +2,12 @@ import { Router, type RequestHandler } from 'express';
 import type { Services } from '../../services.js';
 import { requireLogin } from '../../http/auth-guards.js';
 import { NotFoundError } from '../../http/errors.js';
-import { renderMarkdown } from './markdown.js';
 
 function knowledgeHandlers(services: Services) {
   const { knowledge } = services;
   /** GET /assistance/faq — "Foire Aux Questions": every published question with its answer. */
   const getFaq: RequestHandler = async (_req, res) => {
-    const articles = (await knowledge.list('faq', true)).map((a) => ({ ...a, html: renderMarkdown(a.body) }));
-    res.render('knowledge/faq', { title: 'Foire Aux Questions', articles });
+    res.render('knowledge/faq', { title: 'Foire Aux Questions', articles: await knowledge.faq() });
   };
   /** GET /assistance/fiches — "Fiches de connaissance". */
   const getArticles: RequestHandler = async (_req, res) => res.render('knowledge/list', { title: 'Fiches de connaissance', articles: await knowledge.list('fiche', true) });

@@ -34,6 +34,11 @@ export class KnowledgeService {
     return q;
   }
 
+  /** The published FAQ, each answer rendered (sanitised) as the page shows it. */
+  async faq(): Promise<Array<ArticleRow & { html: string }>> {
+    return (await this.list('faq', true)).map((a) => ({ ...a, html: renderMarkdown(a.body) }));
+  }
+
   async get(id: number, publishedOnly: boolean): Promise<ArticleRow & { html: string }> {
     const q = this.deps.db('knowledge_articles as k').leftJoin('cat_services as s', 's.id', 'k.service_id').where('k.id', id).first('k.*', 's.name as service_name');
     if (publishedOnly) q.where('k.published', true);
