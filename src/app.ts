@@ -5,12 +5,12 @@ import helmet from 'helmet';
 import compression from 'compression';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { ConnectSessionKnexStore } from 'connect-session-knex';
 import { ROOT, type Config } from './config.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { multipartGate } from './http/upload.js';
 import { requestLog } from './http/request-log.js';
+import { SessionStore } from './db/sessions.js';
 import { viewLocals } from './http/locals.js';
 import { configurePassport } from './features/auth/passport.js';
 import { buildServices, type Services } from './services.js';
@@ -78,11 +78,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use('/static', compression(), express.static(path.join(ROOT, 'public'), staticOptions));
   app.use('/dsfr', compression(), express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
 
-  const sessionStore = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: config.env === 'test' ? 0 : 3600_000 });
-  // Sessions do not slide (rolling: false): the browser's cookie ends 8 h after login whatever
-  // happens, so the store's touch (rewriting the row's expiry on every page) would be one write
-  // per request on the single writer, for nothing.
-  sessionStore.touch = async (_sid: string, _sess: unknown, callback?: () => void) => callback?.();
+  const sessionStore = new SessionStore(db, deps.readDb ?? db, config.env === 'test' ? 0 : 3600_000);
   app.use(
     session({
       name: 'guichet.sid',
