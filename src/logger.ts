@@ -5,9 +5,7 @@ import { pino, type Logger } from 'pino';
  * lose their statement (knex puts the SQL with its values in the message: a journal's text,
  * a password hash), keeping only SQLite's own words.
  */
-export function safeError(input: unknown): Record<string, unknown> {
-  // pino-http hands its serializers pino's own serialization, the error itself under `raw`.
-  const err = input && typeof input === 'object' && 'raw' in input ? (input as { raw: unknown }).raw : input;
+export function safeError(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { message: String(err).slice(0, 200) };
   const code = (err as { code?: unknown }).code;
   let message = err.message;

@@ -29,7 +29,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         message = s === 413 ? messages.tooLarge : messages.badRequest;
       }
     }
-    if (status >= 500) (req.log ?? logger).error({ err }, status === 507 ? 'disk full' : 'request failed');
+    if (status >= 500) logger.error({ err, reqId: res.getHeader('X-Request-Id') }, status === 507 ? 'disk full' : 'request failed');
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {

@@ -54,11 +54,11 @@ export function isStorageFull(err: unknown): boolean {
  * conflict, or a full disk (nothing written, 507; the error goes on the response for the
  * request log, so the operator learns of it). Null for anything else: a real failure.
  */
-export function formFailure(err: unknown, res: { err?: unknown }): { errors: Record<string, string>; status: number } | null {
+export function formFailure(err: unknown, res: { locals: Record<string, unknown> }): { errors: Record<string, string>; status: number } | null {
   if (err instanceof ValidationError) return { errors: err.fields, status: 422 };
   if (err instanceof ConflictError || err instanceof ForbiddenError) return { errors: { _form: err.message }, status: err.status };
   if (isStorageFull(err)) {
-    res.err = err;
+    res.locals.err = err;
     return { errors: { _form: messages.storageFull }, status: 507 };
   }
   return null;
