@@ -10,7 +10,7 @@ import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { multipartGate } from './http/upload.js';
 import { requestLog } from './http/request-log.js';
-import { SessionStore } from './db/sessions.js';
+import { SessionStore } from './features/auth/session-store.js';
 import { viewLocals } from './http/locals.js';
 import { configurePassport } from './features/auth/passport.js';
 import { buildServices, type Services } from './services.js';

@@ -1,6 +1,8 @@
 import passport, { type PassportStatic } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
+import type { Request } from 'express';
 import type { UsersRepo } from './users.repo.js';
+import { preloadedUser } from './session-store.js';
 import { decoyHash, NO_PASSWORD, verifyPassword } from './password.js';
 
 /** Passport with the identifiant/password strategy; the session keeps only the user id. */
@@ -21,7 +23,10 @@ export function configurePassport(users: UsersRepo): PassportStatic {
     }),
   );
   instance.serializeUser((user, done) => done(null, (user as Express.User).id));
-  instance.deserializeUser((id: number, done) => {
+  instance.deserializeUser((req: Request, id: number, done: (err: unknown, user?: Express.User | false) => void) => {
+    // Usually the session's own statement brought the user (SessionStore).
+    const preloaded = preloadedUser(req, Number(id));
+    if (preloaded !== undefined) return done(null, preloaded ?? false);
     users
       .loadCurrentUser(Number(id))
       .then((u) => done(null, u ?? false))
