@@ -12,14 +12,29 @@ export function managedEstablishmentIds(user: CurrentUser): number[] {
 }
 
 /** Requester side: tickets I filed, tickets for me, and (responsable) my establishments' shared tickets. */
-export function requesterScope(user: CurrentUser, alias = 'tickets') {
+export function requesterScope(user: CurrentUser, alias = 'tickets'): Scope {
   const managed = managedEstablishmentIds(user);
-  return (qb: Knex.QueryBuilder) => {
-    qb.where(`${alias}.requester_id`, user.id).orWhere(`${alias}.beneficiary_id`, user.id);
-    if (managed.length > 0) {
-      qb.orWhere((q) => q.where(`${alias}.visibility`, 'managers').whereIn(`${alias}.establishment_id`, managed));
-    }
+  return anyOf([
+    (qb) => qb.where(`${alias}.requester_id`, user.id),
+    (qb) => qb.where(`${alias}.beneficiary_id`, user.id),
+    ...(managed.length > 0 ? [(qb: Knex.QueryBuilder) => qb.where(`${alias}.visibility`, 'managers').whereIn(`${alias}.establishment_id`, managed)] : []),
+  ]);
+}
+
+/**
+ * A visibility scope: a where-clause (its branches ORed), and the branches themselves. A list
+ * reads each branch apart and merges them (TicketsRepo.listTab), so that each branch reads its
+ * own index in the list's order instead of sorting every ticket the OR reaches.
+ */
+export type Scope = ((qb: Knex.QueryBuilder) => void) & { branches: Array<(qb: Knex.QueryBuilder) => void> };
+
+function anyOf(branches: Array<(qb: Knex.QueryBuilder) => void>): Scope {
+  const where = (qb: Knex.QueryBuilder) => {
+    // No branch: nothing is visible (never "no condition").
+    if (branches.length === 0) qb.whereRaw('1 = 0');
+    for (const branch of branches) qb.orWhere(branch);
   };
+  return Object.assign(where, { branches });
 }
 
 /**
@@ -37,17 +52,13 @@ export function agentReach(user: CurrentUser, platformTeamId: number | null): Ag
 }
 
 /** Agent side: tickets of my teams (and unrouted ones for the platform team) and tickets assigned to me. */
-export function agentScope(user: CurrentUser, platformTeamId: number | null, alias = 'tickets') {
-  const reach = agentReach(user, platformTeamId);
-  return (qb: Knex.QueryBuilder) => {
-    if (!user.roles.includes('agent')) {
-      qb.whereRaw('1 = 0');
-      return;
-    }
-    qb.where(`${alias}.agent_id`, user.id);
-    const queues = queueIds(reach);
-    if (queues.length > 0) qb.orWhereIn(`${alias}.queue_team_id`, queues);
-  };
+export function agentScope(user: CurrentUser, platformTeamId: number | null, alias = 'tickets'): Scope {
+  if (!user.roles.includes('agent')) return anyOf([]);
+  const queues = queueIds(agentReach(user, platformTeamId));
+  return anyOf([
+    (qb) => qb.where(`${alias}.agent_id`, user.id),
+    ...(queues.length > 0 ? [(qb: Knex.QueryBuilder) => qb.whereIn(`${alias}.queue_team_id`, queues)] : []),
+  ]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
-import { requesterScope } from './access.js';
+import { requesterScope, type Scope } from './access.js';
 import { statusIn, type Status } from './vocabulary.js';
 
 /** A ticket with the names a page shows. */
@@ -46,12 +46,22 @@ const LIST_COLUMNS = [
   'e.rne as establishment_rne',
 ];
 
-export function applySort(qb: Knex.QueryBuilder, sort: SortKey): void {
-  if (sort === 'date_asc') qb.orderBy([{ column: 't.created_at', order: 'asc' }, { column: 't.id', order: 'asc' }]);
-  else if (sort === 'priority') qb.orderBy([{ column: 't.priority', order: 'asc' }, { column: 't.created_at', order: 'desc' }]);
-  else if (sort === 'status') qb.orderBy([{ column: 't.status', order: 'asc' }, { column: 't.created_at', order: 'desc' }]);
-  else qb.orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }]);
+/** The list's order; each ends on the id, so that pages never overlap. `alias` names the tickets. */
+export function applySort(qb: Knex.QueryBuilder, sort: SortKey, alias = 't'): void {
+  const c = (column: string) => `${alias}.${column}`;
+  if (sort === 'date_asc') qb.orderBy([{ column: c('created_at'), order: 'asc' }, { column: c('id'), order: 'asc' }]);
+  else if (sort === 'priority') qb.orderBy([{ column: c('priority'), order: 'asc' }, { column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
+  else if (sort === 'status') qb.orderBy([{ column: c('status'), order: 'asc' }, { column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
+  else qb.orderBy([{ column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
 }
+
+/** The columns applySort orders by. */
+const SORT_COLUMNS: Record<SortKey, string[]> = {
+  date_desc: ['t.id', 't.created_at'],
+  date_asc: ['t.id', 't.created_at'],
+  priority: ['t.id', 't.created_at', 't.priority'],
+  status: ['t.id', 't.created_at', 't.status'],
+};
 
 /** The text filter of a list: reference, subject or service. */
 export function applyTextFilter(qb: Knex.QueryBuilder, q: string): void {
@@ -123,7 +133,7 @@ export class TicketsRepo {
   }
 
   async listTab(
-    scope: TabFilter,
+    scope: Scope,
     tab: TabFilter,
     opts: { sort: SortKey; q: string; limit: number; offset: number },
     /** The tab's count, when the caller already has it (no text filter): not counted twice. */
@@ -134,10 +144,9 @@ export class TicketsRepo {
       applyTextFilter(qb, opts.q);
       return qb;
     };
-    // The page's ids first (sorted from the index alone), then their rows and names: the joins
-    // touch 20 tickets, not every ticket of the tab.
-    const pageIds = base().select('t.id').limit(opts.limit).offset(opts.offset);
-    applySort(pageIds, opts.sort);
+    // The page's ids first (sorted from an index), then their rows and names: the joins touch
+    // 20 tickets, not every ticket of the tab.
+    const pageIds = this.pageIds(scope, tab, opts);
     const rowsQ = this.db('tickets as t')
       .whereIn('t.id', pageIds)
       .join('users as r', 'r.id', 't.requester_id')
@@ -152,6 +161,35 @@ export class TicketsRepo {
     const total = !opts.q && knownTotal ? knownTotal : base().count({ n: '*' }).then(([{ n }]) => Number(n));
     const [rows, n] = await Promise.all([rowsQ, total]);
     return { rows, total: n };
+  }
+
+  /**
+   * The ids of a list's page. With a scope of several branches (the requester's own tickets,
+   * those for them, their establishments' shared ones), each branch takes its first
+   * offset + limit tickets in the list's order, from its own index, and the page is cut from
+   * their union: an OR of the branches made SQLite gather and sort every ticket they reach
+   * (thousands, for a large establishment's "Partagés").
+   */
+  private pageIds(scope: Scope, tab: TabFilter, opts: { sort: SortKey; q: string; limit: number; offset: number }): Knex.QueryBuilder {
+    const filtered = (branch: TabFilter) => {
+      const qb = this.scoped(branch, tab);
+      applyTextFilter(qb, opts.q);
+      return qb;
+    };
+    if (scope.branches.length < 2) {
+      const qb = filtered(scope).select('t.id').limit(opts.limit).offset(opts.offset);
+      applySort(qb, opts.sort);
+      return qb;
+    }
+    const [first, ...rest] = scope.branches.map((branch) => {
+      const qb = filtered(branch).select(SORT_COLUMNS[opts.sort]).limit(opts.offset + opts.limit);
+      applySort(qb, opts.sort);
+      // SQLite takes ORDER BY and LIMIT in a compound's member only inside a subquery.
+      return this.db.select('*').from(qb.as('b'));
+    });
+    const merged = this.db.select('m.id').from(first.union(rest).as('m')).limit(opts.limit).offset(opts.offset);
+    applySort(merged, opts.sort, 'm');
+    return merged;
   }
 
   /** Open tickets on a service that the user may see (the duplicate hint of the form). */
