@@ -46,22 +46,18 @@ const LIST_COLUMNS = [
   'e.rne as establishment_rne',
 ];
 
-/** The list's order; each ends on the id, so that pages never overlap. `alias` names the tickets. */
-export function applySort(qb: Knex.QueryBuilder, sort: SortKey, alias = 't'): void {
-  const c = (column: string) => `${alias}.${column}`;
-  if (sort === 'date_asc') qb.orderBy([{ column: c('created_at'), order: 'asc' }, { column: c('id'), order: 'asc' }]);
-  else if (sort === 'priority') qb.orderBy([{ column: c('priority'), order: 'asc' }, { column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
-  else if (sort === 'status') qb.orderBy([{ column: c('status'), order: 'asc' }, { column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
-  else qb.orderBy([{ column: c('created_at'), order: 'desc' }, { column: c('id'), order: 'desc' }]);
-}
-
-/** The columns applySort orders by. */
-const SORT_COLUMNS: Record<SortKey, string[]> = {
-  date_desc: ['t.id', 't.created_at'],
-  date_asc: ['t.id', 't.created_at'],
-  priority: ['t.id', 't.created_at', 't.priority'],
-  status: ['t.id', 't.created_at', 't.status'],
+/** Each list order, as its columns (of tickets) and directions; each ends on the id, so that pages never overlap. */
+const SORTS: Record<SortKey, Array<[column: string, order: 'asc' | 'desc']>> = {
+  date_desc: [['created_at', 'desc'], ['id', 'desc']],
+  date_asc: [['created_at', 'asc'], ['id', 'asc']],
+  priority: [['priority', 'asc'], ['created_at', 'desc'], ['id', 'desc']],
+  status: [['status', 'asc'], ['created_at', 'desc'], ['id', 'desc']],
 };
+
+/** Order a list; `alias` names the tickets (or a subquery carrying the same columns). */
+export function applySort(qb: Knex.QueryBuilder, sort: SortKey, alias = 't'): void {
+  qb.orderBy(SORTS[sort].map(([column, order]) => ({ column: `${alias}.${column}`, order })));
+}
 
 /** The text filter of a list: reference, subject or service. */
 export function applyTextFilter(qb: Knex.QueryBuilder, q: string): void {
@@ -82,6 +78,13 @@ export class TicketsRepo {
   /** Tickets within a visibility scope (from access.ts) and a tab filter: the base of every list. */
   private scoped(scope: TabFilter, tab: TabFilter) {
     return this.db('tickets as t').where(scope).where(tab);
+  }
+
+  /** A list's tickets: scope, tab, and the text the user typed. */
+  private filtered(scope: TabFilter, tab: TabFilter, q: string) {
+    const qb = this.scoped(scope, tab);
+    applyTextFilter(qb, q);
+    return qb;
   }
 
   /**
@@ -139,11 +142,6 @@ export class TicketsRepo {
     /** The tab's count, when the caller already has it (no text filter): not counted twice. */
     knownTotal?: Promise<number>,
   ): Promise<{ rows: TicketListRow[]; total: number }> {
-    const base = () => {
-      const qb = this.scoped(scope, tab);
-      applyTextFilter(qb, opts.q);
-      return qb;
-    };
     // The page's ids first (sorted from an index), then their rows and names: the joins touch
     // 20 tickets, not every ticket of the tab.
     const pageIds = this.pageIds(scope, tab, opts);
@@ -158,7 +156,7 @@ export class TicketsRepo {
         this.db.raw("CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name"),
       ]);
     applySort(rowsQ, opts.sort);
-    const total = !opts.q && knownTotal ? knownTotal : base().count({ n: '*' }).then(([{ n }]) => Number(n));
+    const total = !opts.q && knownTotal ? knownTotal : this.filtered(scope, tab, opts.q).count({ n: '*' }).then(([{ n }]) => Number(n));
     const [rows, n] = await Promise.all([rowsQ, total]);
     return { rows, total: n };
   }
@@ -171,18 +169,13 @@ export class TicketsRepo {
    * (thousands, for a large establishment's "Partagés").
    */
   private pageIds(scope: Scope, tab: TabFilter, opts: { sort: SortKey; q: string; limit: number; offset: number }): Knex.QueryBuilder {
-    const filtered = (branch: TabFilter) => {
-      const qb = this.scoped(branch, tab);
-      applyTextFilter(qb, opts.q);
-      return qb;
-    };
     if (scope.branches.length < 2) {
-      const qb = filtered(scope).select('t.id').limit(opts.limit).offset(opts.offset);
+      const qb = this.filtered(scope, tab, opts.q).select('t.id').limit(opts.limit).offset(opts.offset);
       applySort(qb, opts.sort);
       return qb;
     }
     const [first, ...rest] = scope.branches.map((branch) => {
-      const qb = filtered(branch).select(SORT_COLUMNS[opts.sort]).limit(opts.offset + opts.limit);
+      const qb = this.filtered(branch, tab, opts.q).select(SORTS[opts.sort].map(([column]) => `t.${column}`)).limit(opts.offset + opts.limit);
       applySort(qb, opts.sort);
       // SQLite takes ORDER BY and LIMIT in a compound's member only inside a subquery.
       return this.db.select('*').from(qb.as('b'));
