@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
-import type { Knex } from 'knex';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, visibleText } from '../../helpers/agent.js';
 import { subcategoryId } from '../../helpers/factories.js';
+import { captureQueries } from '../../helpers/queries.js';
 
 /** Every statement the app sent to either database instance while `fn` ran. */
 async function statementsDuring(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  const sql: string[] = [];
-  const listener = (q: { sql: string }) => sql.push(q.sql);
-  const dbs: Knex[] = [t.db, t.readDb];
-  for (const db of dbs) db.on('query', listener);
+  const c = captureQueries(t.db, t.readDb);
   try {
     await fn();
   } finally {
-    for (const db of dbs) db.off('query', listener);
+    c.stop();
   }
-  return sql;
+  return c.queries.map((q) => q.sql);
 }
 
 describe('the signed-in user: read with the session, in one statement, always current', () => {

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Knex } from 'knex';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { generate, type BenchData } from '../../bench/generate.js';
+import { captureQueries } from '../../helpers/queries.js';
 import { refreshPlannerStats } from '../../../src/db/knex.js';
-
-/** Every SELECT the app ran while a request was served, with its bindings. */
-function capture(db: Knex) {
-  const queries: Array<{ sql: string; bindings: unknown[] }> = [];
-  const listener = (q: { sql: string; bindings?: unknown[] }) => {
-    if (/^\s*select/i.test(q.sql)) queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  };
-  db.on('query', listener);
-  return { queries, stop: () => db.off('query', listener) };
-}
 
 describe('query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
   this.timeout(120_000);
@@ -50,12 +40,12 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
     const problems: string[] = [];
     let checked = 0;
     for (const [name, who, url] of pages()) {
-      const c = capture(t.readDb);
+      const c = captureQueries(t.readDb);
       const res = await who().get(url);
       c.stop();
       assert.ok([200, 404].includes(res.status), `${name}: ${res.status}`);
       for (const q of c.queries) {
-        if (!/\b(tickets|journal_entries)\b/.test(q.sql)) continue;
+        if (!/^\s*select/i.test(q.sql) || !/\b(tickets|journal_entries)\b/.test(q.sql)) continue;
         const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
         checked++;
         const scans = plan.filter((p) => /^SCAN (tickets|journal_entries|t|j)\b/.test(p.detail));
@@ -73,11 +63,11 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
       [() => agent, '/agent/tickets/en-cours?onglet=mes_tickets', 'tickets_assigned_status_created'],
     ];
     for (const [who, url, index] of cases) {
-      const c = capture(t.readDb);
+      const c = captureQueries(t.readDb);
       assert.equal((await who().get(url)).status, 200);
       c.stop();
       const details: string[] = [];
-      for (const q of c.queries.filter((x) => /\btickets\b/.test(x.sql))) {
+      for (const q of c.queries.filter((x) => /^\s*select/i.test(x.sql) && /\btickets\b/.test(x.sql))) {
         const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
         details.push(...plan.map((p) => p.detail));
       }
