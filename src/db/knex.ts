@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import knexFactory, { type Knex } from 'knex';
 import { ROOT } from '../config.js';
+import { CachedStatementsClient } from './sqlite-client.js';
 
 type SqliteConnection = { exec: (sql: string, cb: (err: Error | null) => void) => void };
 
 /** Knex on one SQLite file: `connections` in the pool, each opened with `pragmas`. */
 function sqliteKnex(dbFile: string, connections: number, pragmas: string): Knex.Config {
   return {
-    client: 'sqlite3',
+    client: CachedStatementsClient as unknown as Knex.Config['client'],
     connection: { filename: dbFile },
     useNullAsDefault: true,
     acquireConnectionTimeout: 10_000,

@@ -1,0 +1,104 @@
+// Knex's SQLite client, with each connection keeping its prepared statements.
+// @ts-expect-error: knex ships no types for its dialect modules.
+import Client_SQLite3 from 'knex/lib/dialects/sqlite3/index.js';
+
+/** What Guichet uses of a node-sqlite3 statement. */
+interface Statement {
+  all(params: unknown[], cb: (this: Statement, err: Error | null, rows: unknown[]) => void): void;
+  run(params: unknown[], cb: (this: Statement & { lastID: number; changes: number }, err: Error | null) => void): void;
+  reset(cb?: () => void): void;
+  finalize(cb?: () => void): void;
+}
+interface Connection {
+  prepare(sql: string, cb: (err: Error | null) => void): Statement;
+}
+interface QueryObject {
+  sql: string;
+  bindings?: unknown[];
+  method?: string;
+  returning?: unknown;
+  response?: unknown;
+  context?: { lastID?: number; changes?: number };
+}
+
+/** Statements kept per connection; the least recently used is finalized beyond this. */
+const KEPT = 200;
+/** Per connection, not per client: knex runs a transaction's queries through a copy of the client. */
+const kept = new WeakMap<Connection, Map<string, Promise<Statement>>>();
+
+/**
+ * node-sqlite3's `Database#all` prepares, runs and finalizes a statement at each query: three
+ * trips through the thread pool, and as many callbacks on the main thread. A page runs the same
+ * few statements over and over, so each connection keeps them prepared (least recently used
+ * first out) and a query is one trip. Statements run to completion, so a kept one holds no lock;
+ * one stopped by an error is reset. All are finalized before the connection closes.
+ */
+export class CachedStatementsClient extends (Client_SQLite3 as new (config: unknown) => object) {
+  private statement(connection: Connection, sql: string): Promise<Statement> {
+    let cache = kept.get(connection);
+    if (!cache) kept.set(connection, (cache = new Map()));
+    let ready = cache.get(sql);
+    if (ready) {
+      // Most recently used last.
+      cache.delete(sql);
+      cache.set(sql, ready);
+      return ready;
+    }
+    ready = new Promise<Statement>((resolve, reject) => {
+      const stmt = connection.prepare(sql, (err) => {
+        if (err) {
+          cache.delete(sql);
+          reject(err);
+        } else resolve(stmt);
+      });
+    });
+    cache.set(sql, ready);
+    if (cache.size > KEPT) this.drop(cache, cache.keys().next().value as string);
+    return ready;
+  }
+
+  private drop(cache: Map<string, Promise<Statement>>, sql: string): void {
+    const ready = cache.get(sql);
+    cache.delete(sql);
+    ready?.then((s) => s.finalize(), () => {});
+  }
+
+  async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
+    if (!obj.sql) throw new Error('The query is empty');
+    // As knex's own client: rows for reads and RETURNING, else the statement's lastID/changes.
+    const rows = !['insert', 'update', 'counter', 'del'].includes(obj.method ?? '') || ((obj.method === 'insert' || obj.method === 'update') && !!obj.returning);
+    const stmt = await this.statement(connection, obj.sql);
+    const bindings = obj.bindings ?? [];
+    return new Promise<QueryObject>((resolve, reject) => {
+      const failed = (err: Error) => {
+        // A statement stopped by an error may still hold its read lock until it is reset.
+        stmt.reset();
+        reject(err);
+      };
+      if (rows) {
+        stmt.all(bindings, function (err, result) {
+          if (err) return failed(err);
+          obj.response = result;
+          resolve(obj);
+        });
+      } else {
+        stmt.run(bindings, function (err) {
+          if (err) return failed(err);
+          // Copied now: the statement object is shared by the next run.
+          obj.context = { lastID: this.lastID, changes: this.changes };
+          resolve(obj);
+        });
+      }
+    });
+  }
+
+  async destroyRawConnection(connection: Connection): Promise<void> {
+    const cache = kept.get(connection);
+    if (cache) {
+      const statements = await Promise.allSettled([...cache.values()]);
+      cache.clear();
+      await Promise.all(statements.map((s) => (s.status === 'fulfilled' ? new Promise<void>((done) => s.value.finalize(() => done())) : undefined)));
+    }
+    return (Client_SQLite3 as unknown as { prototype: { destroyRawConnection(c: Connection): Promise<void> } }).prototype.destroyRawConnection.call(this, connection);
+  }
+}
