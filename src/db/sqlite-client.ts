@@ -33,7 +33,9 @@ const kept = new WeakMap<Connection, Map<string, Promise<Statement>>>();
  * first out) and a query is one trip. Statements run to completion, so a kept one holds no lock;
  * one stopped by an error is reset. All are finalized before the connection closes.
  */
-export class CachedStatementsClient extends (Client_SQLite3 as new (config: unknown) => object) {
+const KnexSqliteClient = Client_SQLite3 as new (config: unknown) => { destroyRawConnection(connection: Connection): Promise<void> };
+
+export class CachedStatementsClient extends KnexSqliteClient {
   private statement(connection: Connection, sql: string): Promise<Statement> {
     let cache = kept.get(connection);
     if (!cache) kept.set(connection, (cache = new Map()));
@@ -65,8 +67,8 @@ export class CachedStatementsClient extends (Client_SQLite3 as new (config: unkn
 
   async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
-    // As knex's own client: rows for reads and RETURNING, else the statement's lastID/changes.
-    const rows = !['insert', 'update', 'counter', 'del'].includes(obj.method ?? '') || ((obj.method === 'insert' || obj.method === 'update') && !!obj.returning);
+    // As knex's own client: a write without RETURNING answers with lastID/changes, anything else with rows.
+    const write = obj.method === 'counter' || obj.method === 'del' || ((obj.method === 'insert' || obj.method === 'update') && !obj.returning);
     const stmt = await this.statement(connection, obj.sql);
     const bindings = obj.bindings ?? [];
     return new Promise<QueryObject>((resolve, reject) => {
@@ -75,7 +77,7 @@ export class CachedStatementsClient extends (Client_SQLite3 as new (config: unkn
         stmt.reset();
         reject(err);
       };
-      if (rows) {
+      if (!write) {
         stmt.all(bindings, function (err, result) {
           if (err) return failed(err);
           obj.response = result;
@@ -92,13 +94,13 @@ export class CachedStatementsClient extends (Client_SQLite3 as new (config: unkn
     });
   }
 
-  async destroyRawConnection(connection: Connection): Promise<void> {
+  override async destroyRawConnection(connection: Connection): Promise<void> {
     const cache = kept.get(connection);
     if (cache) {
       const statements = await Promise.allSettled([...cache.values()]);
       cache.clear();
       await Promise.all(statements.map((s) => (s.status === 'fulfilled' ? new Promise<void>((done) => s.value.finalize(() => done())) : undefined)));
     }
-    return (Client_SQLite3 as unknown as { prototype: { destroyRawConnection(c: Connection): Promise<void> } }).prototype.destroyRawConnection.call(this, connection);
+    return super.destroyRawConnection(connection);
   }
 }
