@@ -5,10 +5,14 @@ export interface CapturedQuery {
   bindings: unknown[];
 }
 
-/** Every statement the app sends to these database instances until stop(), with its bindings. */
-export function captureQueries(...dbs: Knex[]): { queries: CapturedQuery[]; stop: () => void } {
+/** Every statement the app sent to these database instances while `fn` ran, with its bindings, and what `fn` returned. */
+export async function queriesDuring<T>(dbs: Knex[], fn: () => Promise<T>): Promise<{ queries: CapturedQuery[]; result: T }> {
   const queries: CapturedQuery[] = [];
   const listener = (q: { sql: string; bindings?: unknown[] }) => queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
   for (const db of dbs) db.on('query', listener);
-  return { queries, stop: () => { for (const db of dbs) db.off('query', listener); } };
+  try {
+    return { queries, result: await fn() };
+  } finally {
+    for (const db of dbs) db.off('query', listener);
+  }
 }

@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, visibleText } from '../../helpers/agent.js';
 import { subcategoryId } from '../../helpers/factories.js';
-import { captureQueries } from '../../helpers/queries.js';
+import { queriesDuring } from '../../helpers/queries.js';
 
 /** Every statement the app sent to either database instance while `fn` ran. */
-async function statementsDuring(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  const c = captureQueries(t.db, t.readDb);
-  try {
-    await fn();
-  } finally {
-    c.stop();
-  }
-  return c.queries.map((q) => q.sql);
-}
+const statementsDuring = async (t: TestApp, fn: () => Promise<unknown>) => (await queriesDuring([t.db, t.readDb], fn)).queries.map((q) => q.sql);
 
 describe('the signed-in user: read with the session, in one statement, always current', () => {
   let t: TestApp;

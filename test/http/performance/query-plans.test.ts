@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { generate, type BenchData } from '../../bench/generate.js';
-import { captureQueries } from '../../helpers/queries.js';
+import { queriesDuring } from '../../helpers/queries.js';
 import { refreshPlannerStats } from '../../../src/db/knex.js';
 
 describe('query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
@@ -40,11 +40,9 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
     const problems: string[] = [];
     let checked = 0;
     for (const [name, who, url] of pages()) {
-      const c = captureQueries(t.readDb);
-      const res = await who().get(url);
-      c.stop();
+      const { queries, result: res } = await queriesDuring([t.readDb], () => who().get(url));
       assert.ok([200, 404].includes(res.status), `${name}: ${res.status}`);
-      for (const q of c.queries) {
+      for (const q of queries) {
         if (!/^\s*select/i.test(q.sql) || !/\b(tickets|journal_entries)\b/.test(q.sql)) continue;
         const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
         checked++;
@@ -63,11 +61,10 @@ describe('query plans: every list and search uses an index (no SCAN of tickets o
       [() => agent, '/agent/tickets/en-cours?onglet=mes_tickets', 'tickets_assigned_status_created'],
     ];
     for (const [who, url, index] of cases) {
-      const c = captureQueries(t.readDb);
-      assert.equal((await who().get(url)).status, 200);
-      c.stop();
+      const { queries, result: res } = await queriesDuring([t.readDb], () => who().get(url));
+      assert.equal(res.status, 200);
       const details: string[] = [];
-      for (const q of c.queries.filter((x) => /^\s*select/i.test(x.sql) && /\btickets\b/.test(x.sql))) {
+      for (const q of queries.filter((x) => /^\s*select/i.test(x.sql) && /\btickets\b/.test(x.sql))) {
         const plan: Array<{ detail: string }> = await t.readDb.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never);
         details.push(...plan.map((p) => p.detail));
       }
