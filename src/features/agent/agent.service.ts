@@ -4,7 +4,8 @@ import type { SettingsService } from '../admin/settings.service.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, agentReach, agentScope, canSeeAsAgent, queueIds } from '../tickets/access.js';
+import { actorsFor, agentReach, agentScope, canSeeAsAgent, queueIds, type Scope } from '../tickets/access.js';
+import { allOf, inList, sql } from '../../db/sql.js';
 import type { TicketEvent, TicketEventBus, TicketEventPayload } from '../tickets/events.js';
 import { ACTION_LABELS, allowedActions, nextStatus, refusal, type Action } from '../tickets/lifecycle.js';
 import type { SortKey, TabFilter, TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
@@ -39,17 +40,19 @@ export type AgentBoard = 'en_cours' | 'resolus';
 export function agentTabs(user: CurrentUser, platformTeamId: number | null, board: AgentBoard): Record<string, TabFilter> {
   const reach = agentReach(user, platformTeamId);
   const queues = queueIds(reach);
-  const myQueues: TabFilter = (qb) => qb.whereIn('t.queue_team_id', queues.length > 0 ? queues : [-1]);
+  const myQueues = inList('t.queue_team_id', queues.length > 0 ? queues : [-1]);
   if (board === 'en_cours') {
+    const inProgress = statusIn('t.status', IN_PROGRESS_STATUSES);
     return {
-      mes_tickets: (qb) => qb.where('t.agent_id', user.id).whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)),
-      a_prendre: (qb) => { myQueues(qb); qb.whereNull('t.agent_id').whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
-      equipe: (qb) => { myQueues(qb); qb.whereNotNull('t.agent_id').whereNot('t.agent_id', user.id).whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
+      mes_tickets: allOf([sql`t.agent_id = ${user.id}`, inProgress]),
+      a_prendre: allOf([myQueues, sql`t.agent_id IS NULL`, inProgress]),
+      equipe: allOf([myQueues, sql`t.agent_id IS NOT NULL AND NOT t.agent_id = ${user.id}`, inProgress]),
     };
   }
+  const done = statusIn('t.status', DONE_STATUSES);
   return {
-    par_moi: (qb) => qb.where('t.agent_id', user.id).whereRaw(...statusIn('t.status', DONE_STATUSES)),
-    equipe: (qb) => { myQueues(qb); qb.whereRaw(...statusIn('t.status', DONE_STATUSES)); },
+    par_moi: allOf([sql`t.agent_id = ${user.id}`, done]),
+    equipe: allOf([myQueues, done]),
   };
 }
 
@@ -84,7 +87,7 @@ export class AgentService {
    * counts the triggers keep, so a queue of 50,000 tickets costs what a queue of 50 does; the
    * agent's own tabs are counted on their index.
    */
-  private async tabCounts(user: CurrentUser, platform: number | null, board: AgentBoard, scope: TabFilter, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
+  private async tabCounts(user: CurrentUser, platform: number | null, board: AgentBoard, scope: Scope, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
     const queues = queueIds(agentReach(user, platform));
     const { tickets } = this.deps;
     if (board === 'en_cours') {

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import { anyOf, identifier, inList, raw, sql, type Sql } from '../../db/sql.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { TicketRow } from '../../db/tables.js';
 import type { Actor } from './lifecycle.js';
@@ -14,27 +14,27 @@ export function managedEstablishmentIds(user: CurrentUser): number[] {
 /** Requester side: tickets I filed, tickets for me, and (responsable) my establishments' shared tickets. */
 export function requesterScope(user: CurrentUser, alias = 'tickets'): Scope {
   const managed = managedEstablishmentIds(user);
-  return anyOf([
-    (qb) => qb.where(`${alias}.requester_id`, user.id),
-    (qb) => qb.where(`${alias}.beneficiary_id`, user.id),
-    ...(managed.length > 0 ? [(qb: Knex.QueryBuilder) => qb.where(`${alias}.visibility`, 'managers').whereIn(`${alias}.establishment_id`, managed)] : []),
+  const t = raw(identifier(alias));
+  return anyOfBranches([
+    sql`${t}.requester_id = ${user.id}`,
+    sql`${t}.beneficiary_id = ${user.id}`,
+    ...(managed.length > 0 ? [sql`${t}.visibility = ${'managers'} AND ${inList(`${alias}.establishment_id`, managed)}`] : []),
   ]);
 }
 
 /**
- * A visibility scope: a where-clause (its branches ORed), and the branches themselves. A list
+ * A visibility scope: a condition (its branches ORed), and the branches themselves. A list
  * reads each branch apart and merges them (TicketsRepo.listTab), so that each branch reads its
  * own index in the list's order instead of sorting every ticket the OR reaches.
  */
-export type Scope = ((qb: Knex.QueryBuilder) => void) & { branches: Array<(qb: Knex.QueryBuilder) => void> };
+export interface Scope {
+  where: Sql;
+  branches: Sql[];
+}
 
-function anyOf(branches: Array<(qb: Knex.QueryBuilder) => void>): Scope {
-  const where = (qb: Knex.QueryBuilder) => {
-    // No branch: nothing is visible (never "no condition").
-    if (branches.length === 0) qb.whereRaw('1 = 0');
-    for (const branch of branches) qb.orWhere(branch);
-  };
-  return Object.assign(where, { branches });
+function anyOfBranches(branches: Sql[]): Scope {
+  // No branch: nothing is visible (never "no condition").
+  return { where: anyOf(branches), branches };
 }
 
 /**
@@ -53,11 +53,12 @@ export function agentReach(user: CurrentUser, platformTeamId: number | null): Ag
 
 /** Agent side: tickets of my teams (and unrouted ones for the platform team) and tickets assigned to me. */
 export function agentScope(user: CurrentUser, platformTeamId: number | null, alias = 'tickets'): Scope {
-  if (!user.roles.includes('agent')) return anyOf([]);
+  if (!user.roles.includes('agent')) return anyOfBranches([]);
   const queues = queueIds(agentReach(user, platformTeamId));
-  return anyOf([
-    (qb) => qb.where(`${alias}.agent_id`, user.id),
-    ...(queues.length > 0 ? [(qb: Knex.QueryBuilder) => qb.whereIn(`${alias}.queue_team_id`, queues)] : []),
+  const t = raw(identifier(alias));
+  return anyOfBranches([
+    sql`${t}.agent_id = ${user.id}`,
+    ...(queues.length > 0 ? [inList(`${alias}.queue_team_id`, queues)] : []),
   ]);
 }
 

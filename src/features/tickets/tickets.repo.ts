@@ -3,6 +3,7 @@ import type { CurrentUser } from '../auth/current-user.js';
 import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
 import { requesterScope, type Scope } from './access.js';
 import { statusIn, type Status } from './vocabulary.js';
+import { allOf, identifier, inList, join, notInList, raw, rowsOf, sql, whereSql, type Sql } from '../../db/sql.js';
 
 /** A ticket with the names a page shows. */
 export interface TicketDetail extends TicketRow {
@@ -38,13 +39,19 @@ export interface JournalEntryView extends JournalEntryRow {
 
 export type SortKey = 'date_desc' | 'date_asc' | 'priority' | 'status';
 
-/** Tab filters of the requester dashboards, added on top of the visibility scope. */
-export type TabFilter = (qb: Knex.QueryBuilder) => void;
+/** A tab of a dashboard: a condition on the tickets (alias `t`), added to the visibility scope. */
+export type TabFilter = Sql;
 
 const LIST_COLUMNS = [
   't.id', 't.ref', 't.subject', 't.created_at', 't.status', 't.service_name', 't.subcategory_name', 't.priority', 't.kind',
   'e.rne as establishment_rne',
 ];
+const REQUESTER_NAME = "r.first_name || ' ' || r.last_name as requester_name";
+const AGENT_NAME = "CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name";
+/** A list's row: its columns and names, for the tickets `t` of a page. */
+const LIST_ROW = raw(`SELECT ${[...LIST_COLUMNS, REQUESTER_NAME, AGENT_NAME].join(', ')}
+  FROM tickets AS t JOIN users AS r ON r.id = t.requester_id JOIN establishments AS e ON e.id = t.establishment_id
+  LEFT JOIN users AS a ON a.id = t.agent_id`);
 
 /** Each list order, as its columns (of tickets) and directions; each ends on the id, so that pages never overlap. */
 const SORTS: Record<SortKey, Array<[column: string, order: 'asc' | 'desc']>> = {
@@ -54,51 +61,37 @@ const SORTS: Record<SortKey, Array<[column: string, order: 'asc' | 'desc']>> = {
   status: [['status', 'asc'], ['created_at', 'desc'], ['id', 'desc']],
 };
 
-/** Order a list; `alias` names the tickets (or a subquery carrying the same columns). */
-export function applySort(qb: Knex.QueryBuilder, sort: SortKey, alias = 't'): void {
-  qb.orderBy(SORTS[sort].map(([column, order]) => ({ column: `${alias}.${column}`, order })));
+/** `ORDER BY` a list's order; `alias` names the tickets (or a subquery carrying the same columns). */
+function orderBy(sort: SortKey, alias = 't'): Sql {
+  return raw(`ORDER BY ${SORTS[sort].map(([column, order]) => `${alias}.${column} ${order}`).join(', ')}`);
 }
 
 /** The text filter of a list: reference, subject or service. */
-export function applyTextFilter(qb: Knex.QueryBuilder, q: string): void {
-  if (!q) return;
+function textFilter(q: string): Sql {
   const like = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-  qb.where((w) =>
-    w
-      .where('t.ref', q.toUpperCase())
-      .orWhereRaw("t.subject LIKE ? ESCAPE '\\'", [like])
-      .orWhereRaw("t.service_name LIKE ? ESCAPE '\\'", [like])
-      .orWhereRaw("t.subcategory_name LIKE ? ESCAPE '\\'", [like]),
-  );
+  return sql`t.ref = ${q.toUpperCase()} OR t.subject LIKE ${like} ESCAPE '\\' OR t.service_name LIKE ${like} ESCAPE '\\' OR t.subcategory_name LIKE ${like} ESCAPE '\\'`;
+}
+
+/** The conditions of a list: visibility (a scope or one of its branches), tab, and the text the user typed. */
+function listWhere(visible: Sql, tab: TabFilter, q = ''): Sql {
+  return allOf(q ? [visible, tab, textFilter(q)] : [visible, tab]);
 }
 
 export class TicketsRepo {
   constructor(private readonly db: Knex) {}
 
-  /** Tickets within a visibility scope (from access.ts) and a tab filter: the base of every list. */
-  private scoped(scope: TabFilter, tab: TabFilter) {
-    return this.db('tickets as t').where(scope).where(tab);
-  }
-
-  /** A list's tickets: scope, tab, and the text the user typed. */
-  private filtered(scope: TabFilter, tab: TabFilter, q: string) {
-    const qb = this.scoped(scope, tab);
-    applyTextFilter(qb, q);
-    return qb;
-  }
-
   /**
    * The tabs' counts in one statement (a scalar subquery each, each on its own index), plus
    * counts computed elsewhere (`sharedCount`) under their own names.
    */
-  async countTabs(scope: TabFilter, tabs: Record<string, TabFilter>, computed: Record<string, Knex.Raw> = {}): Promise<Record<string, number>> {
+  async countTabs(scope: Scope, tabs: Record<string, TabFilter>, computed: Record<string, Sql> = {}): Promise<Record<string, number>> {
     const columns = [
-      ...Object.entries(tabs).map(([name, tab]) => this.scoped(scope, tab).count('*').as(name)),
-      ...Object.entries(computed).map(([name, raw]) => this.db.raw('(?) AS ??', [raw, name])),
+      ...Object.entries(tabs).map(([name, tab]) => sql`(SELECT count(*) FROM tickets AS t WHERE ${listWhere(scope.where, tab)}) AS ${raw(identifier(name))}`),
+      ...Object.entries(computed).map(([name, count]) => sql`(${count}) AS ${raw(identifier(name))}`),
     ];
     if (columns.length === 0) return {};
-    const [row] = await this.db.select(columns);
-    return Object.fromEntries(Object.entries(row as Record<string, unknown>).map(([name, n]) => [name, Number(n)]));
+    const [row] = await rowsOf<Record<string, unknown>>(this.db, sql`SELECT ${join(columns, ', ')}`);
+    return Object.fromEntries(Object.entries(row).map(([name, n]) => [name, Number(n)]));
   }
 
   /**
@@ -106,16 +99,11 @@ export class TicketsRepo {
    * the user manages, read from the counts the triggers keep (migration 20261125100000), plus
    * the user's own shared tickets elsewhere (an establishment they have left), counted.
    */
-  sharedCount(scope: TabFilter, managed: number[], userId: number, statuses: readonly Status[]): Knex.Raw {
-    const kept = this.db('ticket_shared_counts').whereIn('establishment_id', managed).whereRaw(...statusIn('status', statuses)).sum('n');
-    const ownElsewhere = this.scoped(scope, (qb) =>
-      qb
-        .where('t.visibility', 'managers')
-        .whereRaw(...statusIn('t.status', statuses))
-        .where((w) => w.where('t.requester_id', userId).orWhere('t.beneficiary_id', userId))
-        .whereNotIn('t.establishment_id', managed),
-    ).count('*');
-    return this.db.raw('coalesce((?), 0) + (?)', [kept, ownElsewhere]);
+  sharedCount(scope: Scope, managed: number[], userId: number, statuses: readonly Status[]): Sql {
+    const kept = sql`SELECT sum(n) FROM ticket_shared_counts WHERE ${inList('establishment_id', managed)} AND ${statusIn('status', statuses)}`;
+    const ownElsewhere = sql`t.visibility = ${'managers'} AND ${statusIn('t.status', statuses)}
+      AND (t.requester_id = ${userId} OR t.beneficiary_id = ${userId}) AND ${notInList('t.establishment_id', managed)}`;
+    return sql`coalesce((${kept}), 0) + (SELECT count(*) FROM tickets AS t WHERE ${listWhere(scope.where, ownElsewhere)})`;
   }
 
   /**
@@ -124,14 +112,12 @@ export class TicketsRepo {
    */
   async queueCounts(queues: number[], agentId: number, statuses: readonly string[]): Promise<{ unassigned: number; others: number; all: number }> {
     if (queues.length === 0) return { unassigned: 0, others: 0, all: 0 };
-    const [row] = await this.db('ticket_queue_counts')
-      .whereIn('queue_team_id', queues)
-      .whereIn('status', statuses)
-      .select(
-        this.db.raw('coalesce(sum(CASE WHEN agent_key = 0 THEN n END), 0) AS unassigned'),
-        this.db.raw('coalesce(sum(CASE WHEN agent_key NOT IN (0, ?) THEN n END), 0) AS others', [agentId]),
-        this.db.raw('coalesce(sum(n), 0) AS "all"'),
-      );
+    const [row] = await rowsOf<{ unassigned: number; others: number; all: number }>(
+      this.db,
+      sql`SELECT coalesce(sum(CASE WHEN agent_key = 0 THEN n END), 0) AS unassigned,
+        coalesce(sum(CASE WHEN agent_key NOT IN (0, ${agentId}) THEN n END), 0) AS others, coalesce(sum(n), 0) AS "all"
+        FROM ticket_queue_counts WHERE ${inList('queue_team_id', queues)} AND ${inList('status', statuses)}`,
+    );
     return { unassigned: Number(row.unassigned), others: Number(row.others), all: Number(row.all) };
   }
 
@@ -144,21 +130,13 @@ export class TicketsRepo {
   ): Promise<{ rows: TicketListRow[]; total: number }> {
     // The page's ids first (sorted from an index), then their rows and names: the joins touch
     // 20 tickets, not every ticket of the tab.
-    const pageIds = this.pageIds(scope, tab, opts);
-    const rowsQ = this.db('tickets as t')
-      .whereIn('t.id', pageIds)
-      .join('users as r', 'r.id', 't.requester_id')
-      .join('establishments as e', 'e.id', 't.establishment_id')
-      .leftJoin('users as a', 'a.id', 't.agent_id')
-      .select([
-        ...LIST_COLUMNS,
-        this.db.raw("r.first_name || ' ' || r.last_name as requester_name"),
-        this.db.raw("CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name"),
-      ]);
-    applySort(rowsQ, opts.sort);
-    const total = !opts.q && knownTotal ? knownTotal : this.filtered(scope, tab, opts.q).count({ n: '*' }).then(([{ n }]) => Number(n));
-    const [rows, n] = await Promise.all([rowsQ, total]);
-    return { rows, total: n };
+    const rows = rowsOf<TicketListRow>(this.db, sql`${LIST_ROW} WHERE t.id IN (${this.pageIds(scope, tab, opts)}) ${orderBy(opts.sort)}`);
+    const total =
+      !opts.q && knownTotal
+        ? knownTotal
+        : rowsOf<{ n: number }>(this.db, sql`SELECT count(*) AS n FROM tickets AS t WHERE ${listWhere(scope.where, tab, opts.q)}`).then(([{ n }]) => Number(n));
+    const [list, n] = await Promise.all([rows, total]);
+    return { rows: list, total: n };
   }
 
   /**
@@ -168,31 +146,26 @@ export class TicketsRepo {
    * their union: an OR of the branches made SQLite gather and sort every ticket they reach
    * (thousands, for a large establishment's "Partagés").
    */
-  private pageIds(scope: Scope, tab: TabFilter, opts: { sort: SortKey; q: string; limit: number; offset: number }): Knex.QueryBuilder {
+  private pageIds(scope: Scope, tab: TabFilter, opts: { sort: SortKey; q: string; limit: number; offset: number }): Sql {
     if (scope.branches.length < 2) {
-      const qb = this.filtered(scope, tab, opts.q).select('t.id').limit(opts.limit).offset(opts.offset);
-      applySort(qb, opts.sort);
-      return qb;
+      return sql`SELECT t.id FROM tickets AS t WHERE ${listWhere(scope.where, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${opts.limit} OFFSET ${opts.offset}`;
     }
-    const [first, ...rest] = scope.branches.map((branch) => {
-      const qb = this.filtered(branch, tab, opts.q).select(SORTS[opts.sort].map(([column]) => `t.${column}`)).limit(opts.offset + opts.limit);
-      applySort(qb, opts.sort);
-      // SQLite takes ORDER BY and LIMIT in a compound's member only inside a subquery.
-      return this.db.select('*').from(qb.as('b'));
-    });
-    const merged = this.db.select('m.id').from(first.union(rest).as('m')).limit(opts.limit).offset(opts.offset);
-    applySort(merged, opts.sort, 'm');
-    return merged;
+    const columns = raw(SORTS[opts.sort].map(([column]) => `t.${column}`).join(', '));
+    // SQLite takes ORDER BY and LIMIT in a compound's member only inside a subquery.
+    const members = scope.branches.map(
+      (branch) => sql`SELECT * FROM (SELECT ${columns} FROM tickets AS t WHERE ${listWhere(branch, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${opts.offset + opts.limit}) AS b`,
+    );
+    return sql`SELECT m.id FROM (${join(members, ' UNION ')}) AS m ${orderBy(opts.sort, 'm')} LIMIT ${opts.limit} OFFSET ${opts.offset}`;
   }
 
   /** Open tickets on a service that the user may see (the duplicate hint of the form). */
   openOnService(user: CurrentUser, serviceId: number, statuses: readonly string[]): Promise<TicketListRow[]> {
-    return this.scoped(requesterScope(user, 't'), (qb) =>
-      qb.whereIn('t.status', statuses).whereIn('t.subcategory_id', this.db('cat_subcategories').where('parent_id', serviceId).select('id')),
-    )
+    return whereSql(this.db('tickets as t'), requesterScope(user, 't').where)
+      .whereIn('t.status', statuses)
+      .whereIn('t.subcategory_id', this.db('cat_subcategories').where('parent_id', serviceId).select('id'))
       .join('users as r', 'r.id', 't.requester_id')
       .join('establishments as e', 'e.id', 't.establishment_id')
-      .select([...LIST_COLUMNS, this.db.raw("r.first_name || ' ' || r.last_name as requester_name")])
+      .select([...LIST_COLUMNS, this.db.raw(REQUESTER_NAME)])
       .orderBy('t.created_at', 'desc')
       .limit(10);
   }

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/errors
 import type { FieldErrors } from '../../http/validation.js';
 import { actorsFor, canSeeAsAgent, canSeeAsRequester, managedEstablishmentIds, requesterScope } from './access.js';
 import type { TicketEventBus } from './events.js';
+import { allOf, sql } from '../../db/sql.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
 import type { CreateTicketInput } from './tickets.schemas.js';
@@ -34,27 +35,23 @@ const BOARD_STATUSES: Record<Board, Status[]> = { en_cours: IN_PROGRESS_STATUSES
 
 /** The dashboards' tabs (SPEC §7, §8), as filters on top of the visibility scope. */
 export function dashboardTabs(user: CurrentUser, board: Board): Record<string, TabFilter> {
-  const mine: TabFilter = (qb) => qb.where('t.requester_id', user.id).where('t.beneficiary_id', user.id);
-  const forSomeoneElse: TabFilter = (qb) =>
-    qb.where((w) =>
-      w
-        .where((a) => a.where('t.requester_id', user.id).whereNot('t.beneficiary_id', user.id))
-        .orWhere((b) => b.where('t.beneficiary_id', user.id).whereNot('t.requester_id', user.id)),
-    );
-  const involved: TabFilter = (qb) => qb.where((w) => w.where('t.requester_id', user.id).orWhere('t.beneficiary_id', user.id));
-  const shared: TabFilter = (qb) => qb.where('t.visibility', 'managers');
+  const me = user.id;
+  const mine = sql`t.requester_id = ${me} AND t.beneficiary_id = ${me}`;
+  const forSomeoneElse = sql`(t.requester_id = ${me} AND NOT t.beneficiary_id = ${me}) OR (t.beneficiary_id = ${me} AND NOT t.requester_id = ${me})`;
+  const involved = sql`t.requester_id = ${me} OR t.beneficiary_id = ${me}`;
+  const shared = sql`t.visibility = ${'managers'}`;
   if (board === 'en_cours') {
     return {
-      ouverts: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', OPEN_STATUSES)); },
-      attente: (qb) => { mine(qb); qb.whereRaw(...statusIn('t.status', WAITING_STATUSES)); },
-      beneficiaire: (qb) => { forSomeoneElse(qb); qb.whereRaw(...statusIn('t.status', IN_PROGRESS_STATUSES)); },
-      partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', BOARD_STATUSES.en_cours)); },
+      ouverts: allOf([mine, statusIn('t.status', OPEN_STATUSES)]),
+      attente: allOf([mine, statusIn('t.status', WAITING_STATUSES)]),
+      beneficiaire: allOf([forSomeoneElse, statusIn('t.status', IN_PROGRESS_STATUSES)]),
+      partages: allOf([shared, statusIn('t.status', BOARD_STATUSES.en_cours)]),
     };
   }
   return {
-    resolus: (qb) => { involved(qb); qb.where('t.status', 'resolue'); },
-    fermes: (qb) => { involved(qb); qb.where('t.status', 'fermee'); },
-    partages: (qb) => { shared(qb); qb.whereRaw(...statusIn('t.status', BOARD_STATUSES.traites)); },
+    resolus: allOf([involved, sql`t.status = ${'resolue'}`]),
+    fermes: allOf([involved, sql`t.status = ${'fermee'}`]),
+    partages: allOf([shared, statusIn('t.status', BOARD_STATUSES.traites)]),
   };
 }
 

@@ -1,3 +1,5 @@
+import { identifier, raw, type Sql } from '../../db/sql.js';
+
 // The words of the tutorials, in one place: codes stored in the database, labels shown to users.
 
 export const STATUSES = ['nouvelle', 'affectee', 'reaffectee', 'assignee', 'en_attente', 'a_completer', 'resolue', 'fermee'] as const;
@@ -25,9 +27,9 @@ export const DONE_STATUSES: Status[] = ['resolue', 'fermee'];
  * with bound values; the open-ticket indexes (migration 20261124100100) need the literal list,
  * in this order. Only our own constants go in, and each is checked.
  */
-export function statusIn(column: string, statuses: readonly Status[]): [string, string[]] {
+export function statusIn(column: string, statuses: readonly Status[]): Sql {
   for (const s of statuses) if (!/^[a-z_]+$/.test(s)) throw new Error(`not a status: ${s}`);
-  return [`?? IN (${statuses.map((s) => `'${s}'`).join(', ')})`, [column]];
+  return raw(`${identifier(column)} IN (${statuses.map((s) => `'${s}'`).join(', ')})`);
 }
 
 export const KINDS = ['incident', 'request'] as const;

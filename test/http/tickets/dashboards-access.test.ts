@@ -12,16 +12,18 @@ describe('dashboards and the access rules', () => {
   let t: TestApp;
   let sophie: Agent, paul: Agent, marie: Agent, otherManager: Agent, otherTeacher: Agent;
   const tk: Record<string, string> = {};
+  let sub: number, otherTeacherId: number;
   const setStatus = (ref: string, status: string) => t.db('tickets').where({ ref }).update({ status });
 
   before(async () => {
     t = await startTestApp();
-    const sub = await subcategoryId(t.db, 'ONDE', "Accès à l'application");
+    sub = await subcategoryId(t.db, 'ONDE', "Accès à l'application");
     const s = await demoUser(t.db, 'SSEGUR');
     const p = await demoUser(t.db, 'PMARTIN');
     const otherSchool = await buildEstablishment(t.db);
     const om = await buildUser(t.db, { establishmentId: otherSchool.id, roles: ['responsable'] });
     const ot = await buildUser(t.db, { establishmentId: otherSchool.id });
+    otherTeacherId = ot.id;
     tk.A = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'A privé' });
     tk.B = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'B partagé', visibility: 'managers' });
     tk.C = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'C pour Paul', beneficiary_id: p.id });
@@ -88,6 +90,17 @@ describe('dashboards and the access rules', () => {
     assert.equal(res.status, 200, 'odd parameters fall back to defaults');
   });
 
+  it('when the filter holds % or _, should match them as typed, not as wildcards; a reference finds its ticket', async () => {
+    const quota = await buildTicket(t.services, otherTeacherId, { subcategory_id: sub, subject: 'Quota 100% atteint' });
+    const plain = await buildTicket(t.services, otherTeacherId, { subcategory_id: sub, subject: 'Quota presque atteint' });
+    const filtered = async (q: string) => refsOf((await otherTeacher.get(`/assistance/tickets/en-cours?onglet=ouverts&q=${encodeURIComponent(q)}`)).text);
+    assert.deepEqual(await filtered('Quota'), [quota, plain].sort());
+    assert.deepEqual(await filtered('100%'), [quota]);
+    assert.deepEqual(await filtered('%'), [quota]);
+    assert.deepEqual(await filtered('_'), []);
+    assert.deepEqual(await filtered(plain.toLowerCase()), [plain]);
+  });
+
   it('when an anonymous visitor opens a ticket, should be sent to the login page', async () => {
     const res = await request(t.app).get(`/assistance/tickets/${tk.A}`);
     assert.equal(res.status, 302);
@@ -99,7 +112,7 @@ describe('dashboards and the access rules', () => {
     let privateFileId: number;
     before(async () => {
       const school = (await t.db('establishments').where({ rne: '0310001A' }).first()).id;
-      const sub = await subcategoryId(t.db, 'ONDE', "Accès à l'application");
+      sub = await subcategoryId(t.db, 'ONDE', "Accès à l'application");
       const res = await postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Avec fichier' }), [{ name: 'ecran.png', content: PNG_1PX }]);
       assert.equal(res.status, 303);
       const ticket = await t.db('tickets').where({ subject: 'Avec fichier' }).first();
