@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { createKnex } from '../../../src/db/knex.js';
+import { anyOf, identifier, inList, notInList, rowsOf, sql } from '../../../src/db/sql.js';
+import { statusIn } from '../../../src/features/tickets/vocabulary.js';
+
+// The list pages' statements are SQL text (src/db/sql.ts): values are bound, and only our own
+// names go into the text. These run the fragments on a real SQLite file.
+describe('SQL fragments', () => {
+  let dir: string;
+  let db: Knex;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-sql-'));
+    db = createKnex(path.join(dir, 'test.sqlite'));
+    await db.raw('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, status TEXT)');
+    await db('items').insert([{ name: "l'école", status: 'nouvelle' }, { name: 'x', status: 'fermee' }, { name: "1 = 1' --", status: 'resolue' }]);
+  });
+  after(async () => {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = async (where: ReturnType<typeof sql>) => (await rowsOf<{ id: number }>(db, sql`SELECT id FROM items WHERE ${where} ORDER BY id`)).map((r) => r.id);
+
+  it('when a value holds quotes or SQL, should match it as a value, never run it', async () => {
+    assert.deepEqual(await ids(sql`name = ${"l'école"}`), [1]);
+    assert.deepEqual(await ids(sql`name = ${"1 = 1' --"}`), [3]);
+    assert.deepEqual(await ids(sql`name = ${"x' OR '1' = '1"}`), []);
+  });
+
+  it('when a list is empty, should match nothing with IN and everything with NOT IN (as Knex did)', async () => {
+    assert.deepEqual(await ids(inList('id', [])), []);
+    assert.deepEqual(await ids(notInList('id', [])), [1, 2, 3]);
+    assert.deepEqual(await ids(inList('id', [1, 3])), [1, 3]);
+    assert.deepEqual(await ids(notInList('id', [1, 3])), [2]);
+    assert.deepEqual(await ids(anyOf([])), [], 'no branch: nothing visible');
+    assert.deepEqual(await ids(anyOf([sql`id = ${1}`, sql`id = ${2}`])), [1, 2]);
+  });
+
+  it('when a name or a status is not one of ours, should refuse to write it into the text', () => {
+    assert.throws(() => identifier('t.status; DROP TABLE tickets'), /not an identifier/);
+    assert.throws(() => inList('id) OR (1 = 1', [1]), /not an identifier/);
+    assert.throws(() => statusIn('t.status', ["fermee') OR ('1" as 'fermee']), /not a status/);
+    assert.equal(identifier('t.status'), 't.status');
+  });
+
+  it('when two values sit side by side, should refuse the statement rather than let Knex read ?? as a name', async () => {
+    await assert.rejects(async () => rowsOf(db, sql`SELECT ${1}${2}`), /side by side/);
+  });
+});
