@@ -40,7 +40,8 @@ export type AgentBoard = 'en_cours' | 'resolus';
 export function agentTabs(user: CurrentUser, platformTeamId: number | null, board: AgentBoard): Record<string, TabFilter> {
   const reach = agentReach(user, platformTeamId);
   const queues = queueIds(reach);
-  const myQueues = inList('t.queue_team_id', queues.length > 0 ? queues : [-1]);
+  // No queue: a condition that holds for no ticket (inList's empty case).
+  const myQueues = inList('t.queue_team_id', queues);
   if (board === 'en_cours') {
     const inProgress = statusIn('t.status', IN_PROGRESS_STATUSES);
     return {
