@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import compression from 'compression';
+import ejs from 'ejs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ROOT, type Config } from './config.js';
@@ -39,9 +40,16 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   const services = buildServices({ config, db, readDb: deps.readDb, now: deps.now ?? (() => new Date()) });
   const app = express();
 
-  app.set('views', path.join(ROOT, 'views'));
+  const views = path.join(ROOT, 'views');
+  const viewCache = config.env !== 'development';
+  app.set('views', views);
   app.set('view engine', 'ejs');
-  app.set('view cache', config.env !== 'development');
+  app.set('view cache', viewCache);
+  // Views include each other by absolute names ('/partials/head'), resolved under `root`: EJS
+  // then finds a partial without asking the disk, as it must for a relative name on every include.
+  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
+    ejs.renderFile(file, data, { root: views, views: [views], cache: viewCache }, done);
+  });
   // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
   app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));
   app.disable('x-powered-by');
