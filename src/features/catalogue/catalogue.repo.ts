@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { toFtsQuery } from './catalogue-index.js';
+import { CatalogueSnapshot } from './catalogue-snapshot.js';
+import { rowsOf, sql } from '../../db/sql.js';
 
 export interface CatalogueRow {
   subcategoryId: number;
@@ -30,90 +32,62 @@ export interface NodeSummary {
 
 export const LEVELS = ['domain', 'group', 'family', 'service'] as const;
 export type Level = (typeof LEVELS)[number];
-const TABLE: Record<Level, string> = { domain: 'cat_domains', group: 'cat_groups', family: 'cat_families', service: 'cat_services' };
+/** The whole catalogue and its version in one statement, so both come from the same moment. */
+const LOAD_CATALOGUE = sql`
+  SELECT (SELECT version FROM catalogue_version WHERE id = 1) AS version,
+    (SELECT json_group_array(json_object('id', id, 'name', name, 'position', position, 'active', active)) FROM cat_domains) AS domains,
+    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_groups) AS groups,
+    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_families) AS families,
+    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_services) AS services,
+    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active,
+        'teamId', team_id, 'types', establishment_types, 'acceptsIncident', accepts_incident, 'acceptsRequest', accepts_request))
+       FROM cat_subcategories) AS subcategories`;
 
-/** The five levels joined, with only active nodes, seen by one of the establishment types. */
-function visibleSubcategories(db: Knex, types: readonly string[]) {
-  return db('cat_subcategories as s')
-    .join('cat_services as v', 'v.id', 's.parent_id')
-    .join('cat_families as f', 'f.id', 'v.parent_id')
-    .join('cat_groups as g', 'g.id', 'f.parent_id')
-    .join('cat_domains as d', 'd.id', 'g.parent_id')
-    .where({ 's.active': true, 'v.active': true, 'f.active': true, 'g.active': true, 'd.active': true })
-    .where((q) => {
-      for (const t of types) q.orWhereRaw("(',' || s.establishment_types || ',') LIKE ?", [`%,${t},%`]);
-    });
-}
+type LoadedRow = { version: number } & Record<'domains' | 'groups' | 'families' | 'services' | 'subcategories', string>;
 
-const ROW_COLUMNS = [
-  's.id as subcategoryId', 'd.name as domain', 'g.name as group', 'f.name as family', 'v.name as service',
-  's.name as subcategory', 's.accepts_incident as acceptsIncident', 's.accepts_request as acceptsRequest',
-];
-const ORDER = ['d.position', 'g.position', 'f.position', 'v.position', 's.position'];
-
-function toRow<T extends CatalogueRow>(r: T): T {
-  return { ...r, acceptsIncident: !!r.acceptsIncident, acceptsRequest: !!r.acceptsRequest };
-}
-
+/**
+ * The catalogue is a few hundred rows, read on every search and browse step and written a few
+ * times a year: it is kept in memory and read again when its version (moved by triggers on the
+ * five tables, whoever writes) is no longer the one kept.
+ */
 export class CatalogueRepo {
+  private kept: CatalogueSnapshot | null = null;
+
   constructor(private readonly db: Knex) {}
+
+  /** The catalogue as it is now. */
+  async current(): Promise<CatalogueSnapshot> {
+    const [{ version }] = await rowsOf<{ version: number }>(this.db, sql`SELECT version FROM catalogue_version WHERE id = 1`);
+    return this.at(version);
+  }
+
+  private async at(version: number): Promise<CatalogueSnapshot> {
+    if (this.kept?.version === version) return this.kept;
+    const [row] = await rowsOf<LoadedRow>(this.db, LOAD_CATALOGUE);
+    const snapshot = new CatalogueSnapshot({
+      version: row.version,
+      domains: JSON.parse(row.domains), groups: JSON.parse(row.groups), families: JSON.parse(row.families),
+      services: JSON.parse(row.services), subcategories: JSON.parse(row.subcategories),
+    });
+    this.kept = snapshot;
+    return snapshot;
+  }
 
   /** Keyword search through the FTS index (accent- and case-insensitive), paged. */
   async search(input: string, types: readonly string[], limit: number, offset: number): Promise<{ rows: CatalogueRow[]; total: number }> {
     const match = toFtsQuery(input);
     if (!match || types.length === 0) return { rows: [], total: 0 };
-    const base = () =>
-      visibleSubcategories(this.db, types).whereRaw('s.id IN (SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH ?)', [match]);
-    const [rows, [{ n }]] = await Promise.all([
-      base().select(ROW_COLUMNS).orderBy(ORDER).limit(limit).offset(offset),
-      base().count({ n: '*' }),
-    ]);
-    return { rows: rows.map(toRow), total: Number(n) };
-  }
-
-  /** Children of a node (or the domains), keeping only those with a visible sub-category below. */
-  async children(level: Level | null, parentId: number | null, types: readonly string[]): Promise<NodeSummary[]> {
-    const childLevel: Level | 'subcategory' = level === null ? 'domain' : level === 'service' ? 'subcategory' : LEVELS[LEVELS.indexOf(level) + 1];
-    const alias = { domain: 'd', group: 'g', family: 'f', service: 'v', subcategory: 's' }[childLevel];
-    const q = visibleSubcategories(this.db, types)
-      .distinct(`${alias}.id as id`, `${alias}.name as name`, `${alias}.position as position`)
-      .orderBy([`${alias}.position`, `${alias}.name`]);
-    if (level !== null) q.where(`${{ domain: 'd', group: 'g', family: 'f', service: 'v' }[level]}.id`, parentId);
-    const rows: Array<{ id: number; name: string }> = await q;
-    return rows.map((r) => ({ id: r.id, name: r.name }));
-  }
-
-  /** The sub-categories of a service, as catalogue rows (for the last browse step). */
-  async subcategoriesOfService(serviceId: number, types: readonly string[]): Promise<CatalogueRow[]> {
-    const rows = await visibleSubcategories(this.db, types).where('v.id', serviceId).select(ROW_COLUMNS).orderBy(ORDER);
-    return rows.map(toRow);
-  }
-
-  /** One node of the upper levels, active or not (for breadcrumbs). */
-  async node(level: Level, id: number): Promise<(NodeSummary & { parentId: number | null; active: boolean }) | undefined> {
-    const row = await this.db(TABLE[level]).where({ id }).first();
-    if (!row) return undefined;
-    return { id: row.id, name: row.name, parentId: row.parent_id ?? null, active: !!row.active };
+    // The matches and the version in one statement: one round trip when the kept catalogue is current.
+    const [{ version, ids }] = await rowsOf<{ version: number; ids: string }>(
+      this.db,
+      sql`SELECT (SELECT version FROM catalogue_version WHERE id = 1) AS version,
+                 (SELECT json_group_array(rowid) FROM catalogue_fts WHERE catalogue_fts MATCH ${match}) AS ids`,
+    );
+    return (await this.at(version)).search(new Set(JSON.parse(ids) as number[]), types, limit, offset);
   }
 
   /** A sub-category with its whole path, whatever its state (the service decides what to allow). */
   async subcategoryPath(id: number): Promise<SubcategoryPath | undefined> {
-    const r = await this.db('cat_subcategories as s')
-      .join('cat_services as v', 'v.id', 's.parent_id')
-      .join('cat_families as f', 'f.id', 'v.parent_id')
-      .join('cat_groups as g', 'g.id', 'f.parent_id')
-      .join('cat_domains as d', 'd.id', 'g.parent_id')
-      .where('s.id', id)
-      .first([
-        ...ROW_COLUMNS, 'v.id as serviceId', 'f.id as familyId', 'g.id as groupId', 'd.id as domainId', 's.team_id as teamId',
-        's.establishment_types as types', 's.active as sActive', 'v.active as vActive', 'f.active as fActive', 'g.active as gActive', 'd.active as dActive',
-      ]);
-    if (!r) return undefined;
-    return {
-      ...toRow(r),
-      serviceId: r.serviceId, familyId: r.familyId, groupId: r.groupId, domainId: r.domainId, teamId: r.teamId,
-      establishmentTypes: String(r.types).split(',').filter(Boolean),
-      active: !!(r.sActive && r.vActive && r.fActive && r.gActive && r.dActive),
-    };
+    return (await this.current()).subcategoryPath(id);
   }
 }

@@ -30,26 +30,27 @@ export class CatalogueService {
   /** One step of "Nouveau ticket": Domaine → Groupe de famille → Famille de service → Service → Sous catégorie. */
   async browse(user: CurrentUser, level: Level | null, id: number | null): Promise<BrowseStep> {
     const types = typesOf(user);
+    const catalogue = await this.repo.current();
     if (level === null || id === null) {
-      return { level: null, node: null, breadcrumb: [], children: await this.repo.children(null, null, types), subcategories: null };
+      return { level: null, node: null, breadcrumb: [], children: catalogue.children(null, null, types), subcategories: null };
     }
-    const node = await this.repo.node(level, id);
+    const node = catalogue.node(level, id);
     if (!node || !node.active) throw new NotFoundError();
     const breadcrumb: BrowseStep['breadcrumb'] = [{ level, id: node.id, name: node.name }];
     let cursor: { level: Level; parentId: number | null } = { level, parentId: node.parentId };
     while (PARENT[cursor.level] && cursor.parentId !== null) {
       const parentLevel = PARENT[cursor.level] as Level;
-      const parent = await this.repo.node(parentLevel, cursor.parentId);
+      const parent = catalogue.node(parentLevel, cursor.parentId);
       if (!parent) break;
       breadcrumb.unshift({ level: parentLevel, id: parent.id, name: parent.name });
       cursor = { level: parentLevel, parentId: parent.parentId };
     }
     if (level === 'service') {
-      const subs = await this.repo.subcategoriesOfService(id, types);
+      const subs = catalogue.subcategoriesOfService(id, types);
       if (subs.length === 0) throw new NotFoundError();
       return { level, node, breadcrumb, children: [], subcategories: subs };
     }
-    const children = await this.repo.children(level, id, types);
+    const children = catalogue.children(level, id, types);
     if (children.length === 0) throw new NotFoundError();
     return { level, node, breadcrumb, children, subcategories: null };
   }

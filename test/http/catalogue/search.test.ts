@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, visibleText, type Agent } from '../../helpers/agent.js';
 import { buildEstablishment, buildUser } from '../../helpers/factories.js';
+import { queriesDuring } from '../../helpers/queries.js';
 
 /** The rows of the results table, as arrays of cell texts. */
 function resultRows(html: string): string[][] {
@@ -115,5 +116,38 @@ describe('catalogue: keyword search and browse', () => {
     const agent = await loginAs(t.app, prof.identifiant);
     assert.ok(resultRows((await agent.get('/assistance/recherche?q=pronote')).text).length > 0);
     assert.equal(resultRows((await teacher.get('/assistance/recherche?q=pronote')).text).length, 0);
+  });
+
+  it('when the catalogue has not changed, should answer a search with one statement besides the session, from the catalogue kept in memory', async () => {
+    await teacher.get('/assistance/recherche?q=webmail');
+    const { queries, result: res } = await queriesDuring([t.db, t.readDb], () => teacher.get('/assistance/recherche?q=webmail'));
+    assert.equal(resultRows(res.text).length, 5);
+    const catalogueStatements = queries.filter((q) => !/FROM sessions/i.test(q.sql) && !/knowledge/i.test(q.sql));
+    assert.equal(catalogueStatements.length, 1, catalogueStatements.map((q) => q.sql).join('\n'));
+    assert.match(catalogueStatements[0].sql, /catalogue_fts MATCH/);
+  });
+
+  it('when the catalogue is changed in the database by another route than the admin pages, should show the change on the next search, browse and new ticket form', async () => {
+    const webmail = await t.db('cat_services as v').join('cat_families as f', 'f.id', 'v.parent_id').join('cat_groups as g', 'g.id', 'f.parent_id')
+      .join('cat_domains as d', 'd.id', 'g.parent_id').where({ 'v.name': 'Webmail', 'd.name': 'Offre de services pour les écoles' }).first('v.id');
+    const bug = await t.db('cat_subcategories').where({ parent_id: webmail.id, name: 'Anomalie, bug et données manquantes' }).first();
+    // Kept in memory by the searches above; now changed behind the app's back.
+    assert.equal(resultRows((await teacher.get('/assistance/recherche?q=webmail')).text).length, 5);
+    await t.db('cat_services').where({ id: webmail.id }).update({ name: 'Webmail des écoles' });
+    await t.db('cat_subcategories').where({ id: bug.id }).update({ active: false });
+    try {
+      const rows = resultRows((await teacher.get('/assistance/recherche?q=webmail')).text);
+      assert.equal(rows.length, 4, 'the deactivated sub-category is gone');
+      assert.ok(rows.every((r) => r[3] === 'Webmail des écoles'), 'the new name is shown');
+      const step = await teacher.get(`/assistance/services/service/${webmail.id}`);
+      assert.ok(visibleText(step.text).includes('Webmail des écoles'));
+      assert.ok(!visibleText(step.text).includes('Anomalie, bug et données manquantes'));
+      const form = await teacher.get(`/assistance/tickets/nouveau?sous_categorie=${bug.id}&type=incident`);
+      assert.ok(!visibleText(form.text).includes('Anomalie, bug et données manquantes'), 'no form for a deactivated sub-category');
+    } finally {
+      await t.db('cat_services').where({ id: webmail.id }).update({ name: 'Webmail' });
+      await t.db('cat_subcategories').where({ id: bug.id }).update({ active: true });
+    }
+    assert.equal(resultRows((await teacher.get('/assistance/recherche?q=webmail')).text).length, 5, 'and back once restored');
   });
 });
