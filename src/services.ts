@@ -54,7 +54,7 @@ export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; n
   const portalAdmin = new PortalAdminService({ db, settings, portal, now });
   const importExport = new ImportExportService({ db, now });
   const auditRepo = new AuditRepo(db);
-  const knowledge = new KnowledgeService({ db, now });
+  const knowledge = new KnowledgeService({ db, readDb, now });
   return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, loginLockout, preferences, satisfaction,
     catalogueAdmin, directoryAdmin, portalAdmin, importExport, auditRepo, knowledge };
 }

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../http/errors.js';
 import { toFtsQuery } from '../catalogue/catalogue-index.js';
 import { audit } from '../admin/audit.js';
 import { markdownText, renderMarkdown } from './markdown.js';
+import { rowsOf, sql } from '../../db/sql.js';
 
 export type ArticleKind = 'faq' | 'fiche';
 
@@ -25,7 +26,7 @@ export interface ArticleRow extends ArticleFields {
 
 /** FAQ and "Fiches de connaissance": Markdown articles, searchable, linked to services. */
 export class KnowledgeService {
-  constructor(private readonly deps: { db: Knex; now: () => Date }) {}
+  constructor(private readonly deps: { db: Knex; readDb: Knex; now: () => Date }) {}
 
   list(kind: ArticleKind | null, publishedOnly: boolean): Promise<ArticleRow[]> {
     const q = this.deps.db('knowledge_articles as k').leftJoin('cat_services as s', 's.id', 'k.service_id').orderBy(['k.kind', 'k.position', 'k.title']).select('k.*', 's.name as service_name');
@@ -51,12 +52,12 @@ export class KnowledgeService {
   async search(input: string, limit = 5): Promise<Array<{ id: number; kind: ArticleKind; title: string; excerpt: string }>> {
     const match = toFtsQuery(input);
     if (!match) return [];
-    const rows: Array<{ id: number; kind: ArticleKind; title: string; body: string }> = await this.deps.db('knowledge_articles')
-      .whereRaw('id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ?)', [match])
-      .where('published', true)
-      .orderBy(['position', 'title'])
-      .limit(limit)
-      .select('id', 'kind', 'title', 'body');
+    const rows = await rowsOf<{ id: number; kind: ArticleKind; title: string; body: string }>(
+      this.deps.readDb,
+      sql`SELECT id, kind, title, body FROM knowledge_articles
+          WHERE id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ${match}) AND published = 1
+          ORDER BY position, title LIMIT ${limit}`,
+    );
     return rows.map((r) => {
       const text = markdownText(r.body);
       return { id: r.id, kind: r.kind, title: r.title, excerpt: text.length > 180 ? text.slice(0, 177) + '…' : text };
