@@ -77,6 +77,22 @@ function listWhere(visible: Sql, tab: TabFilter, q = ''): Sql {
   return allOf(q ? [visible, tab, textFilter(q)] : [visible, tab]);
 }
 
+/** A ticket with the names its page shows; callers add the WHERE and apply access.ts. */
+const DETAIL = sql`
+  SELECT t.*,
+    r.first_name || ' ' || r.last_name AS requester_name, r.phone AS requester_phone, r.email AS requester_email,
+    b.first_name || ' ' || b.last_name AS beneficiary_name,
+    e.rne AS establishment_rne, e.name AS establishment_name,
+    tm.name AS team_name, bt.name AS business_team_name,
+    CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END AS agent_name
+  FROM tickets AS t
+  JOIN users AS r ON r.id = t.requester_id
+  JOIN users AS b ON b.id = t.beneficiary_id
+  JOIN establishments AS e ON e.id = t.establishment_id
+  LEFT JOIN teams AS tm ON tm.id = t.team_id
+  LEFT JOIN teams AS bt ON bt.id = t.business_team_id
+  LEFT JOIN users AS a ON a.id = t.agent_id`;
+
 export class TicketsRepo {
   constructor(private readonly db: Knex) {}
 
@@ -171,53 +187,34 @@ export class TicketsRepo {
   }
 
   /** One ticket by reference with its names, no visibility check: callers apply access.ts. */
-  findDetailByRef(ref: string, db: Knex = this.db): Promise<TicketDetail | undefined> {
-    return this.detailQuery(db).where('t.ref', ref).first();
+  async findDetailByRef(ref: string, db: Knex = this.db): Promise<TicketDetail | undefined> {
+    const [row] = await rowsOf<TicketDetail>(db, sql`${DETAIL} WHERE t.ref = ${ref}`);
+    return row;
   }
 
-  findDetailById(id: number, db: Knex = this.db): Promise<TicketDetail | undefined> {
-    return this.detailQuery(db).where('t.id', id).first();
-  }
-
-  private detailQuery(db: Knex) {
-    return db('tickets as t')
-      .join('users as r', 'r.id', 't.requester_id')
-      .join('users as b', 'b.id', 't.beneficiary_id')
-      .join('establishments as e', 'e.id', 't.establishment_id')
-      .leftJoin('teams as tm', 'tm.id', 't.team_id')
-      .leftJoin('teams as bt', 'bt.id', 't.business_team_id')
-      .leftJoin('users as a', 'a.id', 't.agent_id')
-      .select([
-        't.*',
-        db.raw("r.first_name || ' ' || r.last_name as requester_name"),
-        'r.phone as requester_phone',
-        'r.email as requester_email',
-        db.raw("b.first_name || ' ' || b.last_name as beneficiary_name"),
-        'e.rne as establishment_rne',
-        'e.name as establishment_name',
-        'tm.name as team_name',
-        'bt.name as business_team_name',
-        db.raw("CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name"),
-      ]);
+  async findDetailById(id: number, db: Knex = this.db): Promise<TicketDetail | undefined> {
+    const [row] = await rowsOf<TicketDetail>(db, sql`${DETAIL} WHERE t.id = ${id}`);
+    return row;
   }
 
   journal(ticketId: number, visibilities: readonly string[]): Promise<JournalEntryView[]> {
-    return this.db('journal_entries as j')
-      .join('users as u', 'u.id', 'j.author_id')
-      .where('j.ticket_id', ticketId)
-      .whereIn('j.visibility', visibilities)
-      .orderBy([{ column: 'j.created_at', order: 'desc' }, { column: 'j.id', order: 'desc' }])
-      .select(['j.*', this.db.raw("u.first_name || ' ' || u.last_name as author_name")]);
+    return rowsOf(
+      this.db,
+      sql`SELECT j.*, u.first_name || ' ' || u.last_name AS author_name
+          FROM journal_entries AS j JOIN users AS u ON u.id = j.author_id
+          WHERE j.ticket_id = ${ticketId} AND ${inList('j.visibility', visibilities)}
+          ORDER BY j.created_at DESC, j.id DESC`,
+    );
   }
 
   attachments(ticketId: number, includePrivate: boolean): Promise<Array<AttachmentRow & { uploader_name: string }>> {
-    const q = this.db('attachments as a')
-      .join('users as u', 'u.id', 'a.uploader_id')
-      .where('a.ticket_id', ticketId)
-      .orderBy('a.id', 'asc')
-      .select(['a.*', this.db.raw("u.first_name || ' ' || u.last_name as uploader_name")]);
-    if (!includePrivate) q.where('a.private', false);
-    return q;
+    return rowsOf(
+      this.db,
+      sql`SELECT a.*, u.first_name || ' ' || u.last_name AS uploader_name
+          FROM attachments AS a JOIN users AS u ON u.id = a.uploader_id
+          WHERE a.ticket_id = ${ticketId} ${includePrivate ? sql`` : sql`AND a.private = 0`}
+          ORDER BY a.id`,
+    );
   }
 
   async insertTicket(trx: Knex.Transaction, row: Omit<TicketRow, 'id' | 'ref' | 'version'>): Promise<number> {
