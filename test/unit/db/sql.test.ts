@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createKnex } from '../../../src/db/knex.js';
-import { anyOf, identifier, inList, notInList, rowsOf, sql } from '../../../src/db/sql.js';
+import { anyOf, identifier, inList, notInList, rowsOf, sql, wholeNumber } from '../../../src/db/sql.js';
 import { statusIn } from '../../../src/features/tickets/vocabulary.js';
 
 // The list pages' statements are SQL text (src/db/sql.ts): values are bound, and only our own
@@ -50,5 +50,13 @@ describe('SQL fragments', () => {
 
   it('when two values sit side by side, should refuse the statement rather than let Knex read ?? as a name', async () => {
     await assert.rejects(async () => rowsOf(db, sql`SELECT ${1}${2}`), /side by side/);
+  });
+
+  it('when a page size or offset is written into the text, should take only a whole number', async () => {
+    const page = await rowsOf<{ id: number }>(db, sql`SELECT id FROM items ORDER BY id LIMIT ${wholeNumber(1)} OFFSET ${wholeNumber(1)}`);
+    assert.deepEqual(page.map((r) => r.id), [2]);
+    for (const bad of [-1, 1.5, Number.NaN, Infinity, '1; DROP TABLE items' as unknown as number]) {
+      assert.throws(() => wholeNumber(bad), /not a whole number/, String(bad));
+    }
   });
 });
