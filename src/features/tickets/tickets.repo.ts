@@ -46,8 +46,15 @@ const LIST_COLUMNS = [
   't.id', 't.ref', 't.subject', 't.created_at', 't.status', 't.service_name', 't.subcategory_name', 't.priority', 't.kind',
   'e.rne as establishment_rne',
 ];
-const REQUESTER_NAME = "r.first_name || ' ' || r.last_name as requester_name";
-const AGENT_NAME = "CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END as agent_name";
+/**
+ * A user's name as the pages show it, `alias` naming the users row. Through a LEFT JOIN that
+ * found no one, it is NULL (SQLite's || gives NULL when a side is NULL).
+ */
+function fullName(alias: string): string {
+  return `${identifier(alias)}.first_name || ' ' || ${alias}.last_name`;
+}
+const REQUESTER_NAME = `${fullName('r')} as requester_name`;
+const AGENT_NAME = `${fullName('a')} as agent_name`;
 /** A list's row: its columns and names, for the tickets `t` of a page. */
 const LIST_ROW = raw(`SELECT ${[...LIST_COLUMNS, REQUESTER_NAME, AGENT_NAME].join(', ')}
   FROM tickets AS t JOIN users AS r ON r.id = t.requester_id JOIN establishments AS e ON e.id = t.establishment_id
@@ -80,11 +87,11 @@ function listWhere(visible: Sql, tab: TabFilter, q = ''): Sql {
 /** A ticket with the names its page shows; callers add the WHERE and apply access.ts. */
 const DETAIL = sql`
   SELECT t.*,
-    r.first_name || ' ' || r.last_name AS requester_name, r.phone AS requester_phone, r.email AS requester_email,
-    b.first_name || ' ' || b.last_name AS beneficiary_name,
+    ${raw(REQUESTER_NAME)}, r.phone AS requester_phone, r.email AS requester_email,
+    ${raw(fullName('b'))} AS beneficiary_name,
     e.rne AS establishment_rne, e.name AS establishment_name,
     tm.name AS team_name, bt.name AS business_team_name,
-    CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END AS agent_name
+    ${raw(AGENT_NAME)}
   FROM tickets AS t
   JOIN users AS r ON r.id = t.requester_id
   JOIN users AS b ON b.id = t.beneficiary_id
@@ -200,7 +207,7 @@ export class TicketsRepo {
   journal(ticketId: number, visibilities: readonly string[]): Promise<JournalEntryView[]> {
     return rowsOf(
       this.db,
-      sql`SELECT j.*, u.first_name || ' ' || u.last_name AS author_name
+      sql`SELECT j.*, ${raw(fullName('u'))} AS author_name
           FROM journal_entries AS j JOIN users AS u ON u.id = j.author_id
           WHERE j.ticket_id = ${ticketId} AND ${inList('j.visibility', visibilities)}
           ORDER BY j.created_at DESC, j.id DESC`,
@@ -210,7 +217,7 @@ export class TicketsRepo {
   attachments(ticketId: number, includePrivate: boolean): Promise<Array<AttachmentRow & { uploader_name: string }>> {
     return rowsOf(
       this.db,
-      sql`SELECT a.*, u.first_name || ' ' || u.last_name AS uploader_name
+      sql`SELECT a.*, ${raw(fullName('u'))} AS uploader_name
           FROM attachments AS a JOIN users AS u ON u.id = a.uploader_id
           WHERE a.ticket_id = ${ticketId} ${includePrivate ? sql`` : sql`AND a.private = 0`}
           ORDER BY a.id`,
@@ -285,7 +292,7 @@ export class TicketsRepo {
       .leftJoin('users as u', 'u.id', 'h.actor_id')
       .where('h.ticket_id', ticketId)
       .orderBy([{ column: 'h.created_at', order: 'desc' }, { column: 'h.id', order: 'desc' }])
-      .select(['h.*', this.db.raw("CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END as actor_name")]);
+      .select(['h.*', this.db.raw(`${fullName('u')} as actor_name`)]);
   }
 
   /** Active agents of a team: who a ticket may be assigned to. */
@@ -295,7 +302,7 @@ export class TicketsRepo {
       .join('user_roles as r', (j) => j.on('r.user_id', '=', 'u.id').andOnVal('r.role', '=', 'agent'))
       .where({ 'tm.team_id': teamId, 'u.active': true })
       .orderBy(['u.last_name', 'u.first_name'])
-      .select(['u.id', this.db.raw("u.first_name || ' ' || u.last_name as name")]);
+      .select(['u.id', this.db.raw(`${fullName('u')} as name`)]);
   }
 
   /** Support teams a ticket may be dispatched to (not the business teams). */
