@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toFtsQuery } from './catalogue-index.js';
 import { CatalogueSnapshot } from './catalogue-snapshot.js';
-import { rowsOf, sql } from '../../db/sql.js';
+import { identifier, raw, rowsOf, sql, type Sql } from '../../db/sql.js';
 
 export interface CatalogueRow {
   subcategoryId: number;
@@ -32,16 +32,20 @@ export interface NodeSummary {
 
 export const LEVELS = ['domain', 'group', 'family', 'service'] as const;
 export type Level = (typeof LEVELS)[number];
+
+/** The catalogue's version: triggers on its five tables move it (migration 20261126100000). */
+const VERSION = raw('(SELECT version FROM catalogue_version WHERE id = 1)');
+
+/** A level's nodes as one JSON array; `more` adds the columns beyond those every level has. */
+function nodesOf(table: string, more = `'parentId', parent_id`): Sql {
+  return raw(`(SELECT json_group_array(json_object('id', id, 'name', name, 'position', position, 'active', active, ${more})) FROM ${identifier(table)})`);
+}
+
 /** The whole catalogue and its version in one statement, so both come from the same moment. */
 const LOAD_CATALOGUE = sql`
-  SELECT (SELECT version FROM catalogue_version WHERE id = 1) AS version,
-    (SELECT json_group_array(json_object('id', id, 'name', name, 'position', position, 'active', active)) FROM cat_domains) AS domains,
-    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_groups) AS groups,
-    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_families) AS families,
-    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active)) FROM cat_services) AS services,
-    (SELECT json_group_array(json_object('id', id, 'parentId', parent_id, 'name', name, 'position', position, 'active', active,
-        'teamId', team_id, 'types', establishment_types, 'acceptsIncident', accepts_incident, 'acceptsRequest', accepts_request))
-       FROM cat_subcategories) AS subcategories`;
+  SELECT ${VERSION} AS version, ${nodesOf('cat_domains', `'parentId', NULL`)} AS domains, ${nodesOf('cat_groups')} AS groups,
+    ${nodesOf('cat_families')} AS families, ${nodesOf('cat_services')} AS services,
+    ${nodesOf('cat_subcategories', `'parentId', parent_id, 'teamId', team_id, 'types', establishment_types, 'acceptsIncident', accepts_incident, 'acceptsRequest', accepts_request`)} AS subcategories`;
 
 type LoadedRow = { version: number } & Record<'domains' | 'groups' | 'families' | 'services' | 'subcategories', string>;
 
@@ -57,7 +61,7 @@ export class CatalogueRepo {
 
   /** The catalogue as it is now. */
   async current(): Promise<CatalogueSnapshot> {
-    const [{ version }] = await rowsOf<{ version: number }>(this.db, sql`SELECT version FROM catalogue_version WHERE id = 1`);
+    const [{ version }] = await rowsOf<{ version: number }>(this.db, sql`SELECT ${VERSION} AS version`);
     return this.at(version);
   }
 
@@ -80,7 +84,7 @@ export class CatalogueRepo {
     // The matches and the version in one statement: one round trip when the kept catalogue is current.
     const [{ version, ids }] = await rowsOf<{ version: number; ids: string }>(
       this.db,
-      sql`SELECT (SELECT version FROM catalogue_version WHERE id = 1) AS version,
+      sql`SELECT ${VERSION} AS version,
                  (SELECT json_group_array(rowid) FROM catalogue_fts WHERE catalogue_fts MATCH ${match}) AS ids`,
     );
     return (await this.at(version)).search(new Set(JSON.parse(ids) as number[]), types, limit, offset);
