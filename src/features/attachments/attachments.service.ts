@@ -94,6 +94,8 @@ export class AttachmentsService {
     files: CheckedFile[],
     link: { ticketId: number; uploaderId: number; journalEntryId?: number | null; private?: boolean; now: string },
   ): Promise<() => Promise<void>> {
+    // Most tickets come without files: then nothing to move, and no folder to check.
+    if (files.length === 0) return async () => undefined;
     await fs.mkdir(this.uploadDir, { recursive: true });
     const moved: string[] = [];
     const undo = async () => {

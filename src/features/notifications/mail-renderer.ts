@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import ejs from 'ejs';
 import { ROOT } from '../../config.js';
@@ -10,18 +11,44 @@ export interface RenderedMail {
   html: string;
 }
 
-/** Each mail is two templates, views/mail/<kind>.text.ejs and .html.ejs; the text one's first line is the subject. */
-export class MailRenderer {
-  private readonly dir = path.join(ROOT, 'views', 'mail');
+/** Who a mail greets: « Bonjour Prénom Nom, ». */
+export interface Addressee {
+  first_name: string;
+  last_name: string;
+}
 
-  async render(kind: MailKind, data: Record<string, unknown>): Promise<RenderedMail> {
-    const locals = { ...data, fmt };
+/**
+ * Each mail is two templates, views/mail/<kind>.text.ejs and .html.ejs; the text one's first line is the subject.
+ * The recipient appears only in the greeting, so the mails of one kind about one event are rendered
+ * once, with stand-ins for the names, and each recipient's names are then put in their place.
+ */
+export class MailRenderer {
+  private readonly views = path.join(ROOT, 'views');
+  private readonly dir = path.join(this.views, 'mail');
+  // Random per process, so that nothing a user types can pass for them.
+  private readonly first = `first-${crypto.randomUUID()}`;
+  private readonly last = `last-${crypto.randomUUID()}`;
+
+  /** The mail of `kind` for each addressee, in the same order. */
+  async renderEach(kind: MailKind, to: Addressee[], data: Record<string, unknown>): Promise<RenderedMail[]> {
+    if (to.length === 0) return [];
+    const locals = { ...data, recipient: { first_name: this.first, last_name: this.last }, fmt };
+    // Partials are included by absolute name ('/mail/_head.html.ejs') under the views root, as
+    // pages do: EJS then finds them without asking the disk on every include.
+    const options = { cache: true, root: this.views, views: [this.views] };
     const [textWithSubject, html] = await Promise.all([
-      ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { cache: true, escape: (s: unknown) => String(s ?? '') }),
-      ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, { cache: true }),
+      ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { ...options, escape: (s: unknown) => String(s ?? '') }),
+      ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, options),
     ]);
     const [subjectLine, ...rest] = textWithSubject.replace(/^\s+/, '').split('\n');
     const subject = subjectLine.replace(/^Objet\s*:\s*/, '').replace(/[\r\n]+/g, ' ').trim();
-    return { subject, text: rest.join('\n').trim() + '\n', html };
+    const text = rest.join('\n').trim() + '\n';
+    // A function as replacement: a name is put in as it is, never read as a pattern ("$&").
+    const address = (s: string, first: string, last: string) => s.replaceAll(this.first, () => first).replaceAll(this.last, () => last);
+    return to.map((r) => ({
+      subject: address(subject, r.first_name, r.last_name),
+      text: address(text, r.first_name, r.last_name),
+      html: address(html, ejs.escapeXML(r.first_name), ejs.escapeXML(r.last_name)),
+    }));
   }
 }

@@ -122,15 +122,17 @@ export class NotificationsService {
     const { optional } = MAIL_KINDS[kind];
     // On the transaction's connection: the writer's only one is the transaction's.
     const settings = await this.deps.settings.all(trx);
-    const mails: NewMail[] = [];
-    for (const user of to) {
-      if (seen.has(user.id) || !user.email || (optional && (JSON.parse(user.opt_outs) as string[]).includes(kind))) continue;
+    const kept = to.filter((user) => {
+      if (seen.has(user.id) || !user.email || (optional && (JSON.parse(user.opt_outs) as string[]).includes(kind))) return false;
       seen.add(user.id);
-      const mail = await this.deps.renderer.render(kind, { ...data, recipient: user, settings, optional });
+      return true;
+    });
+    const rendered = await this.deps.renderer.renderEach(kind, kept, { ...data, settings, optional });
+    return kept.map((user, i): NewMail => {
+      const mail = rendered[i];
       const subject = ticket ? `[${ticket.ref}] ${mail.subject}` : mail.subject;
-      mails.push({ kind, toUserId: user.id, toAddress: user.email, ticketId: ticket?.id ?? null, subject, text: mail.text, html: mail.html });
-    }
-    return mails;
+      return { kind, toUserId: user.id, toAddress: user.email, ticketId: ticket?.id ?? null, subject, text: mail.text, html: mail.html };
+    });
   }
 
   private users(trx: Knex.Transaction, ids: number[]): Promise<Recipient[]> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
 import { consoleAction } from '../../helpers/console.js';
-import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
+import { buildEstablishment, buildTeam, buildTicket, buildUser, demoUser, routeTo, subcategoryId } from '../../helpers/factories.js';
 import { emailOf, mailsTo } from '../../helpers/outbox.js';
 import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { outboxWorker, smtpTransport } from '../../../src/jobs.js';
@@ -77,6 +77,36 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
       for (const m of got.filter((x) => x.to === sophieMail)) assert.ok(!/PRIVE-/.test(m.text + m.html + m.subject));
     } finally {
       await sink.stop();
+    }
+  });
+
+  it('when a team of several agents hears of a new ticket, should greet each one by their own name, escaped in the HTML mail', async () => {
+    const s = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
+    const team = await buildTeam(t.db);
+    const names = [['Zoé', '<b>Durand</b>'], ['Jean-$&', "O'Brien $1"], ['Léa', 'Martin']];
+    const { id: establishmentId } = await buildEstablishment(t.db);
+    const agents = [];
+    for (const [firstName, lastName] of names) agents.push(await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team], firstName, lastName }));
+    await routeTo(t.db, sub, team);
+    try {
+      const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'Accès perdu' });
+      const mails = await t.db('outbox').where({ kind: 'team_new_ticket' }).whereLike('subject', `[${ref}]%`).orderBy('to_user_id');
+      assert.deepEqual(mails.map((m) => m.to_user_id), agents.map((a) => a.id));
+      mails.forEach((m, i) => {
+        const [first, last] = names[i];
+        assert.ok(m.text_body.startsWith(`Bonjour ${first} ${last},\n`), m.text_body.slice(0, 60));
+        const escaped = `${first} ${last}`.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&#39;');
+        assert.ok(m.html_body.includes(`<p>Bonjour ${escaped},</p>`), `HTML greeting of ${first}`);
+        assert.ok(!m.html_body.includes('<b>Durand'));
+        // the rest of the mail is the same for each of them
+        assert.equal(m.text_body.replace(`${first} ${last}`, 'X'), mails[0].text_body.replace(`${names[0][0]} ${names[0][1]}`, 'X'));
+      });
+      const mine = (await mailsTo(t.db, sophieMail)).find((m) => m.subject.startsWith(`[${ref}]`))!;
+      assert.ok(mine.text_body.startsWith(`Bonjour ${s.first_name} ${s.last_name},\n`));
+    } finally {
+      await routeTo(t.db, sub, before);
     }
   });
 
