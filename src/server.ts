@@ -25,6 +25,8 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, data: config.dataDir, demo: config.demoData }, 'Guichet is listening');
+  // Whoever started the server waits for this line: not for the next second's batch.
+  logger.flush();
 });
 
 let stopping = false;

@@ -23,4 +23,30 @@ describe('the server process', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('when pages are served, should log one line per request within about a second, and every line by the time it stops', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-log-'));
+    const server = await startServer(dir);
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${base}/login?essai=${i}`);
+        await res.text();
+        ids.push(res.headers.get('x-request-id')!);
+      }
+      // Gathered, then written without waiting for more traffic.
+      const t0 = Date.now();
+      await server.waitFor(new RegExp(ids[2]), 3000);
+      assert.ok(Date.now() - t0 < 2500, `written ${Date.now() - t0} ms later`);
+      // A burst still in the buffer when the server stops is written on the way out.
+      const burst = await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/login`).then(async (r) => { await r.text(); return r.headers.get('x-request-id')!; })));
+      assert.equal(await server.stop(), 0);
+      const lines = server.output().split('\n').filter((l) => l.includes('"request completed"'));
+      for (const id of [...ids, ...burst]) assert.equal(lines.filter((l) => l.includes(id)).length, 1, `one line for ${id}`);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
