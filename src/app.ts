@@ -47,8 +47,10 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.set('view cache', viewCache);
   // Views include each other by absolute names ('/partials/head'), resolved under `root`: EJS
   // then finds a partial without asking the disk, as it must for a relative name on every include.
+  // Outside development the compiled views skip EJS's line tracking (a few % of a list page):
+  // an error in a view is logged with its message only, without the view's name and line.
   app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
-    ejs.renderFile(file, data, { root: views, views: [views], cache: viewCache }, done);
+    ejs.renderFile(file, data, { root: views, views: [views], cache: viewCache, compileDebug: !viewCache }, done);
   });
   // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
   app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));

@@ -35,7 +35,7 @@ export class MailRenderer {
     const locals = { ...data, recipient: { first_name: this.first, last_name: this.last }, fmt };
     // Partials are included by absolute name ('/mail/_head.html.ejs') under the views root, as
     // pages do: EJS then finds them without asking the disk on every include.
-    const options = { cache: true, root: this.views, views: [this.views] };
+    const options = { cache: true, compileDebug: false, root: this.views, views: [this.views] };
     const [textWithSubject, html] = await Promise.all([
       ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { ...options, escape: (s: unknown) => String(s ?? '') }),
       ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, options),
