@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { TicketEventPayload } from '../tickets/events.js';
+import { raw, rowsOf, sql } from '../../db/sql.js';
+import type { TicketEvent, TicketEventPayload } from '../tickets/events.js';
 import type { TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
 import type { SettingsService } from '../admin/settings.service.js';
 import { MAIL_KINDS, type MailKind } from './mail-kinds.js';
@@ -15,11 +16,30 @@ interface Recipient {
   opt_outs: string;
 }
 
-/** A recipient's columns, from `users as u`, with the kinds they turned off. */
-const recipientColumns = (trx: Knex) => [
-  'u.id', 'u.email', 'u.first_name', 'u.last_name',
-  trx.raw('(SELECT json_group_array(o.kind) FROM notification_opt_outs o WHERE o.user_id = u.id) AS opt_outs'),
-];
+/** A recipient's columns, from `users AS u`, with the kinds they turned off. */
+const RECIPIENT_COLUMNS = raw(
+  'u.id, u.email, u.first_name, u.last_name, (SELECT json_group_array(o.kind) FROM notification_opt_outs o WHERE o.user_id = u.id) AS opt_outs',
+);
+
+/** Who hears of a ticket's event: its requester and beneficiary, its team's agents, its agent, or whoever has it in hand. */
+type Audience = 'requesters' | 'team' | 'agent' | 'inCharge';
+
+/** The mails of each event: which kind, to whom, and whether the one who acted is left out. */
+const EVENT_MAILS: Partial<Record<TicketEvent, Array<{ kind: MailKind; to: Audience; notActor?: boolean }>>> = {
+  created: [
+    { kind: 'ticket_created', to: 'requesters' },
+    { kind: 'team_new_ticket', to: 'team', notActor: true },
+  ],
+  dispatched: [{ kind: 'team_new_ticket', to: 'team', notActor: true }],
+  assigned: [{ kind: 'assigned', to: 'agent', notActor: true }],
+  public_entry: [{ kind: 'public_entry', to: 'requesters' }],
+  info_requested: [{ kind: 'info_requested', to: 'requesters' }],
+  resolved: [{ kind: 'resolved', to: 'requesters' }],
+  requester_answered: [{ kind: 'requester_answered', to: 'inCharge', notActor: true }],
+  requester_updated: [{ kind: 'requester_updated', to: 'inCharge', notActor: true }],
+  resolution_refused: [{ kind: 'resolution_refused', to: 'inCharge', notActor: true }],
+  closed: [{ kind: 'closed', to: 'requesters' }],
+};
 
 export interface NotificationsDeps {
   tickets: TicketsRepo;
@@ -39,66 +59,38 @@ export class NotificationsService {
 
   /** The listener the ticket event bus calls. */
   readonly onTicketEvent = async (trx: Knex.Transaction, e: TicketEventPayload): Promise<void> => {
-    const ticket = await this.deps.tickets.findDetailById(e.ticketId, trx);
+    const plan = EVENT_MAILS[e.event];
+    // Private entries, files, hold, field changes: nothing leaves the agent side.
+    if (!plan) return;
+    const audiences = [...new Set(plan.map((m) => m.to))];
+    const entryId = e.data?.entryId;
+    // The ticket, the entry and each audience are read by the ticket's id, so they are sent
+    // together: one trip through the transaction's connection, not one after another.
+    const [ticket, entry, ...lists] = await Promise.all([
+      this.deps.tickets.findDetailById(e.ticketId, trx),
+      typeof entryId === 'number' ? this.publicEntry(trx, entryId) : null,
+      ...audiences.map((a) => this.audience(trx, a, e.ticketId)),
+    ]);
     if (!ticket) return;
-    const entry = typeof e.data?.entryId === 'number' ? await this.publicEntry(trx, e.data.entryId) : null;
-    const requesters = () => this.users(trx, [ticket.requester_id, ticket.beneficiary_id]);
-    const inCharge = async () => (ticket.agent_id ? this.users(trx, [ticket.agent_id]) : this.teamAgents(trx, ticket.team_id));
-    const notActor = (list: Recipient[]) => list.filter((u) => u.id !== e.actorId);
+    const listOf = new Map(audiences.map((a, i) => [a, lists[i] as Recipient[]]));
     // Every mail of the event, rendered, then written in one statement.
     const mails: NewMail[] = [];
-    const send = async (kind: MailKind, to: Recipient[], extra: Record<string, unknown>) => mails.push(...(await this.compose(trx, kind, to, ticket, extra)));
-    switch (e.event) {
-      case 'created': {
-        const [them, team] = await Promise.all([requesters(), this.teamAgents(trx, ticket.team_id)]);
-        await send('ticket_created', them, {});
-        await send('team_new_ticket', notActor(team), {});
-        break;
-      }
-      case 'dispatched':
-        await send('team_new_ticket', notActor(await this.teamAgents(trx, ticket.team_id)), {});
-        break;
-      case 'assigned':
-        if (ticket.agent_id) await send('assigned', notActor(await this.users(trx, [ticket.agent_id])), {});
-        break;
-      case 'public_entry':
-        await send('public_entry', await requesters(), { entry });
-        break;
-      case 'info_requested':
-        await send('info_requested', await requesters(), { entry });
-        break;
-      case 'resolved':
-        await send('resolved', await requesters(), { entry });
-        break;
-      case 'requester_answered':
-        await send('requester_answered', notActor(await inCharge()), { entry });
-        break;
-      case 'requester_updated':
-        await send('requester_updated', notActor(await inCharge()), { entry });
-        break;
-      case 'resolution_refused':
-        await send('resolution_refused', notActor(await inCharge()), { entry });
-        break;
-      case 'closed':
-        await send('closed', await requesters(), { bySystem: e.actorId === null });
-        break;
-      default:
-        // private entries, files, hold, field changes: nothing leaves the agent side.
-        break;
+    for (const { kind, to, notActor } of plan) {
+      const recipients = listOf.get(to)!.filter((u) => !notActor || u.id !== e.actorId);
+      mails.push(...(await this.compose(trx, kind, recipients, ticket, { entry, bySystem: e.actorId === null })));
     }
     await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   };
 
   /** "Sans réponse, ce ticket sera fermé le …": two days before the auto-close. */
   async autoCloseReminder(trx: Knex.Transaction, ticketId: number, closeAt: Date): Promise<void> {
-    const ticket = await this.deps.tickets.findDetailById(ticketId, trx);
+    const [ticket, to] = await Promise.all([this.deps.tickets.findDetailById(ticketId, trx), this.audience(trx, 'requesters', ticketId)]);
     if (!ticket) return;
-    const to = await this.users(trx, [ticket.requester_id, ticket.beneficiary_id]);
     await this.deps.outbox.enqueue(trx, await this.compose(trx, 'auto_close_reminder', to, ticket, { closeAt: closeAt.toISOString() }), this.deps.now());
   }
 
   async passwordReset(trx: Knex.Transaction, userId: number, token: string, expiresAt: Date): Promise<void> {
-    const users = await this.users(trx, [userId]);
+    const users = await this.user(trx, userId);
     const mails = await this.render(trx, 'password_reset', users, null, { link: `${this.deps.publicUrl}/mot-de-passe/${token}`, expiresAt: expiresAt.toISOString() });
     await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   }
@@ -135,17 +127,22 @@ export class NotificationsService {
     });
   }
 
-  private users(trx: Knex.Transaction, ids: number[]): Promise<Recipient[]> {
-    return trx('users as u').whereIn('u.id', [...new Set(ids)]).where('u.active', true).select(recipientColumns(trx));
+  private user(trx: Knex.Transaction, id: number): Promise<Recipient[]> {
+    return rowsOf<Recipient>(trx, sql`SELECT ${RECIPIENT_COLUMNS} FROM users AS u WHERE u.active = 1 AND u.id = ${id}`);
   }
 
-  private teamAgents(trx: Knex.Transaction, teamId: number | null): Promise<Recipient[]> {
-    if (teamId === null) return Promise.resolve([]);
-    return trx('users as u')
-      .join('team_members as tm', 'tm.user_id', 'u.id')
-      .join('user_roles as r', (j) => j.on('r.user_id', '=', 'u.id').andOnVal('r.role', '=', 'agent'))
-      .where({ 'tm.team_id': teamId, 'u.active': true })
-      .select(recipientColumns(trx));
+  /** The active users an audience of a ticket is, found from the ticket's own columns. */
+  private audience(trx: Knex.Transaction, who: Audience, ticketId: number): Promise<Recipient[]> {
+    const column = (name: 'requester_id' | 'beneficiary_id' | 'agent_id' | 'team_id') => sql`(SELECT ${raw(name)} FROM tickets WHERE id = ${ticketId})`;
+    const teamAgents = sql`u.id IN (SELECT tm.user_id FROM team_members AS tm JOIN user_roles AS r ON r.user_id = tm.user_id AND r.role = 'agent' WHERE tm.team_id = ${column('team_id')})`;
+    const condition = {
+      requesters: sql`u.id IN (${column('requester_id')}, ${column('beneficiary_id')})`,
+      team: teamAgents,
+      agent: sql`u.id = ${column('agent_id')}`,
+      // The agent in charge, or, while nobody has taken the ticket, its team's agents.
+      inCharge: sql`(u.id = ${column('agent_id')} OR (${column('agent_id')} IS NULL AND ${teamAgents}))`,
+    }[who];
+    return rowsOf<Recipient>(trx, sql`SELECT ${RECIPIENT_COLUMNS} FROM users AS u WHERE u.active = 1 AND ${condition} ORDER BY u.id`);
   }
 
   private async publicEntry(trx: Knex.Transaction, id: number): Promise<{ body: string; author: string } | null> {

@@ -110,6 +110,33 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
     }
   });
 
+  it('when the requester adds to a ticket nobody has taken, should tell its team; once an agent has it, that agent only', async () => {
+    const s = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
+    const team = await buildTeam(t.db);
+    const { id: establishmentId } = await buildEstablishment(t.db);
+    const a = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
+    const b = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
+    await routeTo(t.db, sub, team);
+    try {
+      const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'Toujours bloqué' });
+      const sophie = await loginAs(t.app, 'SSEGUR');
+      const add = async (message: string) => {
+        const token = await csrfOf(sophie, `/assistance/tickets/${ref}`);
+        assert.equal((await sophie.post(`/assistance/tickets/${ref}/mise-a-jour`).field('_csrf', token).field('message', message)).status, 303);
+      };
+      const updates = async () => (await t.db('outbox').where({ kind: 'requester_updated' }).whereLike('subject', `[${ref}]%`).orderBy('id')).map((m) => [m.to_user_id, m.text_body.includes('Capture jointe') ? 1 : 2]);
+      await add('Capture jointe.');
+      assert.deepEqual(await updates(), [[a.id, 1], [b.id, 1]], 'both agents of the team, while nobody has it');
+      assert.equal((await consoleAction(await loginAs(t.app, a.identifiant), ref, { action: 'take' })).status, 303);
+      await add('Redémarrage fait.');
+      assert.deepEqual(await updates(), [[a.id, 1], [b.id, 1], [a.id, 2]], 'then the agent who took it, alone');
+    } finally {
+      await routeTo(t.db, sub, before);
+    }
+  });
+
   it('when user text holds HTML, should escape it in the HTML mail', async () => {
     const s = await demoUser(t.db, 'SSEGUR');
     const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
