@@ -229,10 +229,6 @@ export class TicketsRepo {
     return id;
   }
 
-  async setRef(trx: Knex.Transaction, id: number, ref: string): Promise<void> {
-    await trx('tickets').where({ id }).update({ ref });
-  }
-
   /** Write fields only if nobody changed the ticket since it was read (optimistic lock). */
   async updateIfVersion(trx: Knex.Transaction, id: number, version: number, fields: Partial<TicketRow>): Promise<boolean> {
     const n = await trx('tickets')

@@ -147,14 +147,14 @@ export class TicketsService {
           resolved_at: null,
           closed_at: null,
         });
+        // The insert set the reference itself (a trigger), from the id.
         const ref = formatRef(id);
+        undoFiles = await attachments.keep(trx, checked.ok, { ticketId: id, uploaderId: user.id, now });
         // Independent statements on the transaction's connection: sent together, run in turn.
         await Promise.all([
-          tickets.setRef(trx, id, ref),
           tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now }),
+          events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } }),
         ]);
-        undoFiles = await attachments.keep(trx, checked.ok, { ticketId: id, uploaderId: user.id, now });
-        await events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } });
         return { ref };
       });
     } catch (err) {

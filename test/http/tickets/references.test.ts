@@ -26,6 +26,22 @@ describe('references, duplicates and restarts', () => {
     for (const ref of refs) assert.match(ref, /^R-\d{6}$/);
   });
 
+  it('when the ids pass a million, should give R-1000000 and on, the same reference the page and the mail show', async () => {
+    const sophie = await demoUser(t.db, 'SSEGUR');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    // AUTOINCREMENT: the next id is one past the highest ever given.
+    await t.db('sqlite_sequence').where({ name: 'tickets' }).update({ seq: 999_999 });
+    const ref = await buildTicket(t.services, sophie.id, { subcategory_id: sub, subject: 'Le millionième' });
+    assert.equal(ref, 'R-1000000');
+    const row = await t.db('tickets').where({ ref }).first('id', 'subject');
+    assert.deepEqual(row, { id: 1_000_000, subject: 'Le millionième' });
+    const mail = await t.db('outbox').where({ ticket_id: row.id, kind: 'ticket_created' }).first('subject', 'text_body');
+    assert.equal(mail.subject, '[R-1000000] Votre demande a été créée : Le millionième');
+    const page = await (await loginAs(t.app, 'SSEGUR')).get(`/assistance/tickets/${ref}`);
+    assert.equal(page.status, 200);
+    assert.ok(visibleText(page.text).includes('Le millionième'));
+  });
+
   it('when an open ticket exists on the same service, should point to it on the form before "Valider"', async () => {
     const marie = await demoUser(t.db, 'MDURAND');
     const sophie = await demoUser(t.db, 'SSEGUR');
