@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ROOT, type Config } from './config.js';
 import { csrfProtection } from './http/csrf.js';
+import { flashCookie } from './http/flash.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { multipartGate } from './http/upload.js';
 import { requestLog } from './http/request-log.js';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
   const uploadDefaults = { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles };
   app.use(multipartGate(config, () => services.settings.uploadLimits(uploadDefaults)));
+  app.use(flashCookie(config.sessionSecret, (req) => behindHttps && req.secure));
   app.use(csrfProtection);
   app.use(viewLocals(services));
 

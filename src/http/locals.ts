@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Services } from '../services.js';
 import { csrfToken } from './csrf.js';
-import { takeFlash } from './flash.js';
 import * as fmt from './format.js';
 
-/** What every page's layout needs: the user, the settings, a CSRF token, the flash message. */
+/** What every page's layout needs: the user, the settings, a CSRF token (the flash message is `flashCookie`'s). */
 export function viewLocals(services: Services): RequestHandler {
   return async (req, res, next) => {
     const settings = await services.settings.all();
@@ -13,7 +12,6 @@ export function viewLocals(services: Services): RequestHandler {
     res.locals.site = settings;
     res.locals.fmt = fmt;
     res.locals.currentPath = req.path;
-    res.locals.flash = req.session ? takeFlash(req) : undefined;
     res.locals.csrfToken = () => csrfToken(req);
     const limits = await services.settings.uploadLimits({ maxBytes: services.config.uploadMaxBytes, maxFiles: services.config.uploadMaxFiles });
     res.locals.uploadLimits = { maxSize: fmt.fileSize(limits.maxBytes), maxFiles: limits.maxFiles };
