@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { MailKind } from './mail-kinds.js';
+import { insertRows, rowsOf } from '../../db/sql.js';
 
 export interface OutboxRow {
   id: number;
@@ -37,8 +38,9 @@ export class OutboxRepo {
   /** Queue mails in the caller's transaction, in one statement: they exist only if the change commits. */
   async enqueue(trx: Knex | Knex.Transaction, mails: NewMail[], now: Date): Promise<void> {
     if (mails.length === 0) return;
-    await trx('outbox').insert(
-      mails.map((mail) => ({
+    await rowsOf(
+      trx,
+      insertRows('outbox', mails.map((mail) => ({
         kind: mail.kind,
         to_user_id: mail.toUserId,
         to_address: mail.toAddress,
@@ -50,7 +52,7 @@ export class OutboxRepo {
         attempts: 0,
         next_attempt_at: now.toISOString(),
         created_at: now.toISOString(),
-      })),
+      }))),
     );
   }
 

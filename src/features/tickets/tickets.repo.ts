@@ -3,7 +3,7 @@ import type { CurrentUser } from '../auth/current-user.js';
 import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from '../../db/tables.js';
 import { requesterScope, type Scope } from './access.js';
 import { statusIn, type Status } from './vocabulary.js';
-import { allOf, identifier, inList, join, notInList, raw, rowsOf, sql, wholeNumber, whereSql, type Sql } from '../../db/sql.js';
+import { allOf, identifier, inList, insertRows, join, notInList, raw, rowsOf, sql, wholeNumber, whereSql, type Sql } from '../../db/sql.js';
 
 /** A ticket with the names a page shows. */
 export interface TicketDetail extends TicketRow {
@@ -225,7 +225,7 @@ export class TicketsRepo {
   }
 
   async insertTicket(trx: Knex.Transaction, row: Omit<TicketRow, 'id' | 'ref' | 'version'>): Promise<number> {
-    const [{ id }] = await trx('tickets').insert(row).returning('id');
+    const [{ id }] = await rowsOf<{ id: number }>(trx, sql`${insertRows('tickets', [row])} RETURNING id`);
     return id;
   }
 
@@ -241,7 +241,8 @@ export class TicketsRepo {
     trx: Knex.Transaction,
     row: { ticket_id: number; actor_id: number | null; event: string; from_status?: string | null; to_status?: string | null; details?: unknown; created_at: string },
   ): Promise<void> {
-    await trx('ticket_history').insert({ ...row, details: JSON.stringify(row.details ?? {}) });
+    const { from_status = null, to_status = null, details = {}, ...rest } = row;
+    await rowsOf(trx, insertRows('ticket_history', [{ ...rest, from_status, to_status, details: JSON.stringify(details) }]));
   }
 
   async insertJournal(

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { createKnex } from '../../../src/db/knex.js';
-import { anyOf, identifier, inList, notInList, rowsOf, sql, wholeNumber } from '../../../src/db/sql.js';
+import { anyOf, identifier, inList, insertRows, notInList, rowsOf, sql, wholeNumber } from '../../../src/db/sql.js';
 import { statusIn } from '../../../src/features/tickets/vocabulary.js';
 
 // The list pages' statements are SQL text (src/db/sql.ts): values are bound, and only our own
@@ -30,6 +30,19 @@ describe('SQL fragments', () => {
     assert.deepEqual(await ids(sql`name = ${"l'école"}`), [1]);
     assert.deepEqual(await ids(sql`name = ${"1 = 1' --"}`), [3]);
     assert.deepEqual(await ids(sql`name = ${"x' OR '1' = '1"}`), []);
+  });
+
+  it('when rows are inserted as text, should store each value as it is, null included, and refuse a row that lacks one', async () => {
+    const rows = [{ name: "d'Alembert'); DROP TABLE items; --", status: null }, { name: 'deux', status: 'nouvelle' }];
+    const inserted = await rowsOf<{ id: number }>(db, sql`${insertRows('items', rows)} RETURNING id`);
+    assert.equal(inserted.length, 2);
+    const back = await rowsOf<{ name: string; status: string | null }>(db, sql`SELECT name, status FROM items WHERE ${inList('id', inserted.map((r) => r.id))} ORDER BY id`);
+    assert.deepEqual(back, rows);
+    assert.throws(() => insertRows('items', [{ name: 'x', status: undefined }]), /no value for items.status/);
+    assert.throws(() => insertRows('items', [{ name: 'x', status: null }, { name: 'y' }]), /different columns/);
+    assert.throws(() => insertRows('items; DROP TABLE items', [{ name: 'x' }]), /not an identifier/);
+    assert.throws(() => insertRows('items', []), /no row/);
+    await rowsOf(db, sql`DELETE FROM items WHERE ${inList('id', inserted.map((r) => r.id))}`);
   });
 
   it('when a list is empty, should match nothing with IN and everything with NOT IN (as Knex did)', async () => {
