@@ -108,17 +108,15 @@ export class NotificationsService {
     });
   }
 
-  /** One mail per recipient who has an address and has not turned this kind off. */
+  /**
+   * One mail per recipient who has an address and has not turned this kind off. Each list comes
+   * from one statement (`u.id IN …`), so nobody is in it twice.
+   */
   private async render(trx: Knex.Transaction, kind: MailKind, to: Recipient[], ticket: TicketDetail | null, data: Record<string, unknown>): Promise<NewMail[]> {
-    const seen = new Set<number>();
     const { optional } = MAIL_KINDS[kind];
     // On the transaction's connection: the writer's only one is the transaction's.
     const settings = await this.deps.settings.all(trx);
-    const kept = to.filter((user) => {
-      if (seen.has(user.id) || !user.email || (optional && (JSON.parse(user.opt_outs) as string[]).includes(kind))) return false;
-      seen.add(user.id);
-      return true;
-    });
+    const kept = to.filter((user) => user.email && !(optional && (JSON.parse(user.opt_outs) as string[]).includes(kind)));
     const rendered = await this.deps.renderer.renderEach(kind, kept, { ...data, settings, optional });
     return kept.map((user, i): NewMail => {
       const mail = rendered[i];
