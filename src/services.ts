@@ -42,8 +42,8 @@ export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; n
   const portal = new PortalService(db, settings);
   const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
   const outbox = new OutboxRepo(db);
-  const notifications = new NotificationsService({ tickets: ticketsRepo, outbox, renderer: new MailRenderer(), settings, publicUrl: config.publicUrl, now });
-  events.subscribe(notifications.onTicketEvent);
+  const notifications = new NotificationsService({ tickets: ticketsRepo, outbox, renderer: new MailRenderer(), settings, readDb, publicUrl: config.publicUrl, now });
+  events.subscribe(notifications);
   const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, now });
   const passwordReset = new PasswordResetService({ db, users, notifications, now });
   const loginLockout = new LoginLockoutService({ db, now });

@@ -84,21 +84,31 @@ function listWhere(visible: Sql, tab: TabFilter, q = ''): Sql {
   return allOf(q ? [visible, tab, textFilter(q)] : [visible, tab]);
 }
 
-/** A ticket with the names its page shows; callers add the WHERE and apply access.ts. */
-const DETAIL = sql`
+/**
+ * A ticket with the names its page shows, the ticket's columns coming from `source` (aliased
+ * `t`): the tickets table, or a row not yet written (`previewDetail`). Callers add the WHERE and
+ * apply access.ts.
+ */
+function detailOf(source: Sql): Sql {
+  return sql`
   SELECT t.*,
     ${raw(REQUESTER_NAME)}, r.phone AS requester_phone, r.email AS requester_email,
     ${raw(fullName('b'))} AS beneficiary_name,
     e.rne AS establishment_rne, e.name AS establishment_name,
     tm.name AS team_name, bt.name AS business_team_name,
     ${raw(AGENT_NAME)}
-  FROM tickets AS t
+  FROM ${source} AS t
   JOIN users AS r ON r.id = t.requester_id
   JOIN users AS b ON b.id = t.beneficiary_id
   JOIN establishments AS e ON e.id = t.establishment_id
   LEFT JOIN teams AS tm ON tm.id = t.team_id
   LEFT JOIN teams AS bt ON bt.id = t.business_team_id
   LEFT JOIN users AS a ON a.id = t.agent_id`;
+}
+const DETAIL = detailOf(raw('tickets'));
+
+/** A ticket's columns as they are written, before the insert gives it an id and a reference. */
+export type NewTicketRow = Omit<TicketRow, 'id' | 'ref' | 'version'>;
 
 export class TicketsRepo {
   constructor(private readonly db: Knex) {}
@@ -204,6 +214,17 @@ export class TicketsRepo {
     return row;
   }
 
+  /**
+   * The detail the ticket `row` will have once written, read before it is: id 0, an empty
+   * reference and the first version, the names from the same joins as a written ticket's.
+   * Undefined when a row it refers to (requester, establishment…) does not exist.
+   */
+  async previewDetail(row: NewTicketRow): Promise<TicketDetail | undefined> {
+    const columns = Object.entries({ ...row, id: 0, ref: '', version: 1 }).map(([name, value]) => sql`${value} AS ${raw(identifier(name))}`);
+    const [detail] = await rowsOf<TicketDetail>(this.db, detailOf(sql`(SELECT ${join(columns, ', ')})`));
+    return detail;
+  }
+
   journal(ticketId: number, visibilities: readonly string[]): Promise<JournalEntryView[]> {
     return rowsOf(
       this.db,
@@ -224,7 +245,7 @@ export class TicketsRepo {
     );
   }
 
-  async insertTicket(trx: Knex.Transaction, row: Omit<TicketRow, 'id' | 'ref' | 'version'>): Promise<number> {
+  async insertTicket(trx: Knex.Transaction, row: NewTicketRow): Promise<number> {
     const [{ id }] = await rowsOf<{ id: number }>(trx, sql`${insertRows('tickets', [row])} RETURNING id`);
     return id;
   }

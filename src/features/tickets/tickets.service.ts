@@ -10,7 +10,7 @@ import { actorsFor, canSeeAsAgent, canSeeAsRequester, managedEstablishmentIds, r
 import type { TicketEventBus } from './events.js';
 import { allOf, sql } from '../../db/sql.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
-import type { SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
+import type { NewTicketRow, SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
 import type { CreateTicketInput } from './tickets.schemas.js';
 import {
   computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, statusIn, WAITING_STATUSES, type Kind, type Status,
@@ -116,44 +116,49 @@ export class TicketsService {
     const { priority_matrix } = await settings.all();
     const now = this.deps.now().toISOString();
     const status = path.teamId ? 'affectee' : 'nouvelle';
+    const row: NewTicketRow = {
+      kind: input.kind,
+      requester_id: user.id,
+      beneficiary_id: beneficiaryId,
+      establishment_id: input.establishment_id,
+      visibility: input.visibility,
+      subcategory_id: path.subcategoryId,
+      domain_name: path.domain,
+      group_name: path.group,
+      family_name: path.family,
+      service_name: path.service,
+      subcategory_name: path.subcategory,
+      business_team_id: input.business_team_id ?? null,
+      team_id: path.teamId,
+      agent_id: null,
+      subject: input.subject,
+      detail: input.detail,
+      phone: input.phone,
+      availability: input.availability,
+      impact: input.impact,
+      urgency: input.urgency,
+      priority: computePriority(priority_matrix, input.impact, input.urgency),
+      status,
+      created_at: now,
+      updated_at: now,
+      resolved_at: null,
+      closed_at: null,
+    };
+    // The mails are read and rendered from the ticket as it will be written, before the
+    // transaction: it holds the single writer, and then only writes.
+    const preview = await tickets.previewDetail(row);
+    const prepared = preview ? await events.prepare('created', preview, user.id) : undefined;
     let undoFiles: (() => Promise<void>) | null = null;
     try {
       return await db.transaction(async (trx) => {
-        const id = await tickets.insertTicket(trx, {
-          kind: input.kind,
-          requester_id: user.id,
-          beneficiary_id: beneficiaryId,
-          establishment_id: input.establishment_id,
-          visibility: input.visibility,
-          subcategory_id: path.subcategoryId,
-          domain_name: path.domain,
-          group_name: path.group,
-          family_name: path.family,
-          service_name: path.service,
-          subcategory_name: path.subcategory,
-          business_team_id: input.business_team_id ?? null,
-          team_id: path.teamId,
-          agent_id: null,
-          subject: input.subject,
-          detail: input.detail,
-          phone: input.phone,
-          availability: input.availability,
-          impact: input.impact,
-          urgency: input.urgency,
-          priority: computePriority(priority_matrix, input.impact, input.urgency),
-          status,
-          created_at: now,
-          updated_at: now,
-          resolved_at: null,
-          closed_at: null,
-        });
+        const id = await tickets.insertTicket(trx, row);
         // The insert set the reference itself (a trigger), from the id.
         const ref = formatRef(id);
         undoFiles = await attachments.keep(trx, checked.ok, { ticketId: id, uploaderId: user.id, now });
         // Independent statements on the transaction's connection: sent together, run in turn.
         await Promise.all([
           tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now }),
-          events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } }),
+          events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } }, prepared),
         ]);
         return { ref };
       });

@@ -4,6 +4,8 @@ import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
 import { consoleAction } from '../../helpers/console.js';
 import { buildEstablishment, buildTeam, buildTicket, buildUser, demoUser, routeTo, subcategoryId } from '../../helpers/factories.js';
 import { emailOf, mailsTo } from '../../helpers/outbox.js';
+import { postTicket, ticketForm } from '../../helpers/forms.js';
+import { queriesDuring } from '../../helpers/queries.js';
 import { SmtpSink } from '../../helpers/smtp-sink.js';
 import { outboxWorker, smtpTransport } from '../../../src/jobs.js';
 import { createLogger } from '../../../src/logger.js';
@@ -132,6 +134,49 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
       assert.equal((await consoleAction(await loginAs(t.app, a.identifiant), ref, { action: 'take' })).status, 303);
       await add('Redémarrage fait.');
       assert.deepEqual(await updates(), [[a.id, 1], [b.id, 1], [a.id, 2]], 'then the agent who took it, alone');
+    } finally {
+      await routeTo(t.db, sub, before);
+    }
+  });
+
+  it('when a ticket is created, should read and render its mails before the transaction, which only writes, and give them the real reference', async () => {
+    const sophie = await loginAs(t.app, 'SSEGUR');
+    const token = await csrfOf(sophie, '/assistance');
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const school = (await t.db('establishments').where({ rne: '0310001A' }).first()).id;
+    const { queries, result: res } = await queriesDuring([t.db], () => postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Écran noir au démarrage' }), [], { csrf: token }));
+    assert.equal(res.status, 303);
+    const begin = queries.findIndex((q) => /^\s*BEGIN/i.test(q.sql));
+    const commit = queries.findIndex((q) => /^\s*COMMIT/i.test(q.sql));
+    assert.ok(begin >= 0 && commit > begin, queries.map((q) => q.sql.slice(0, 40)).join(' | '));
+    const inside = queries.slice(begin + 1, commit).map((q) => q.sql.trim().split(/[\s(]+/).slice(0, 3).join(' '));
+    assert.deepEqual(inside.sort(), ['INSERT INTO outbox', 'INSERT INTO ticket_history', 'INSERT INTO tickets'], 'the writer is held for the three inserts only');
+
+    const ref = (await t.db('tickets').where({ subject: 'Écran noir au démarrage' }).first('ref')).ref as string;
+    const mails = await t.db('outbox').whereLike('subject', `[${ref}]%`).orderBy('id');
+    assert.deepEqual(mails.map((m) => m.kind), ['ticket_created', 'team_new_ticket']);
+    const ticketId = (await t.db('tickets').where({ ref }).first('id')).id;
+    for (const m of mails) {
+      assert.equal(m.ticket_id, ticketId);
+      assert.ok(m.text_body.includes(ref) && m.html_body.includes(`<td>${ref}</td>`), `${m.kind}: the reference in the body`);
+      assert.ok(!/ref-[0-9a-f]{8}-/.test(m.subject + m.text_body + m.html_body), `${m.kind}: no stand-in left`);
+    }
+    assert.ok(mails[0].html_body.includes(`href="${t.config.publicUrl}/assistance/tickets/${ref}"`));
+    assert.ok(mails[1].text_body.includes(`${t.config.publicUrl}/agent/tickets/${ref}`));
+  });
+
+  it('when an agent files a ticket that goes to their own team, should tell the rest of the team, not them', async () => {
+    const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
+    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
+    const team = await buildTeam(t.db);
+    const { id: establishmentId } = await buildEstablishment(t.db);
+    const filer = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
+    const colleague = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
+    await routeTo(t.db, sub, team);
+    try {
+      const ref = await buildTicket(t.services, filer.id, { subcategory_id: sub, subject: 'Mon propre poste' });
+      const mails = await t.db('outbox').whereLike('subject', `[${ref}]%`).orderBy('id');
+      assert.deepEqual(mails.map((m) => [m.kind, m.to_user_id]), [['ticket_created', filer.id], ['team_new_ticket', colleague.id]]);
     } finally {
       await routeTo(t.db, sub, before);
     }
