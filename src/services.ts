@@ -8,6 +8,7 @@ import { AttachmentsService } from './features/attachments/attachments.service.j
 import { TicketsRepo } from './features/tickets/tickets.repo.js';
 import { TicketsService } from './features/tickets/tickets.service.js';
 import { TicketEventBus } from './features/tickets/events.js';
+import { WriteBatch } from './db/write-batch.js';
 import { PortalService } from './features/portal/portal.service.js';
 import { AgentService } from './features/agent/agent.service.js';
 import { OutboxRepo } from './features/notifications/outbox.repo.js';
@@ -38,7 +39,7 @@ export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; n
   const attachments = new AttachmentsService(config.uploadDir);
   const ticketsRepo = new TicketsRepo(readDb);
   const events = new TicketEventBus();
-  const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
+  const tickets = new TicketsService({ db, creations: new WriteBatch(db), tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
   const portal = new PortalService(db, settings);
   const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
   const outbox = new OutboxRepo(db);

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { fileTypeFromFile } from 'file-type';
 import { messages } from '../../http/messages.js';
 import type { AttachmentRow } from '../../db/tables.js';
+import { insertRows, rowsOf } from '../../db/sql.js';
 
 /** What may be attached, decided from the bytes, never from the name or the browser's word. */
 const SNIFFED_TYPES = new Set([
@@ -30,6 +31,21 @@ export interface CheckedFile {
   name: string;
   mime: string;
   size: number;
+}
+
+/** Where stored files belong. */
+export interface FileLink {
+  ticketId: number;
+  uploaderId: number;
+  journalEntryId?: number | null;
+  private?: boolean;
+  now: string;
+}
+
+/** Files moved under their random names, not yet recorded, and how to remove them. */
+export interface StoredFiles {
+  files: Array<CheckedFile & { stored: string }>;
+  undo: () => Promise<void>;
 }
 
 /** A file name safe to show and to send back: no folders, no control characters, no device names. */
@@ -89,41 +105,59 @@ export class AttachmentsService {
    * Move checked files under random names and record them in the caller's transaction.
    * Returns a function that removes the moved files, for when that transaction fails.
    */
-  async keep(
-    trx: Knex.Transaction,
-    files: CheckedFile[],
-    link: { ticketId: number; uploaderId: number; journalEntryId?: number | null; private?: boolean; now: string },
-  ): Promise<() => Promise<void>> {
-    // Most tickets come without files: then nothing to move, and no folder to check.
-    if (files.length === 0) return async () => undefined;
-    await fs.mkdir(this.uploadDir, { recursive: true });
-    const moved: string[] = [];
+  async keep(trx: Knex.Transaction, files: CheckedFile[], link: FileLink): Promise<() => Promise<void>> {
+    const stored = await this.store(files);
+    try {
+      await this.record(trx, stored, link);
+    } catch (err) {
+      await stored.undo();
+      throw err;
+    }
+    return stored.undo;
+  }
+
+  /**
+   * Move checked files under random names, before the transaction that records them
+   * (`record`): the one to call `undo` if it fails.
+   */
+  async store(files: CheckedFile[]): Promise<StoredFiles> {
+    const moved: Array<CheckedFile & { stored: string }> = [];
     const undo = async () => {
-      await Promise.all(moved.map((p) => fs.rm(p, { force: true })));
+      await Promise.all(moved.map((f) => fs.rm(path.join(this.uploadDir, f.stored), { force: true })));
     };
+    // Most tickets come without files: then nothing to move, and no folder to check.
+    if (files.length === 0) return { files: moved, undo };
+    await fs.mkdir(this.uploadDir, { recursive: true });
     try {
       for (const f of files) {
         const stored = crypto.randomBytes(16).toString('hex');
-        const dest = path.join(this.uploadDir, stored);
-        await fs.rename(f.tmpPath, dest);
-        moved.push(dest);
-        await trx('attachments').insert({
-          ticket_id: link.ticketId,
-          journal_entry_id: link.journalEntryId ?? null,
-          uploader_id: link.uploaderId,
-          original_name: f.name,
-          stored_name: stored,
-          mime: f.mime,
-          size: f.size,
-          private: link.private ?? false,
-          created_at: link.now,
-        });
+        await fs.rename(f.tmpPath, path.join(this.uploadDir, stored));
+        moved.push({ ...f, stored });
       }
     } catch (err) {
       await undo();
       throw err;
     }
-    return undo;
+    return { files: moved, undo };
+  }
+
+  /** The rows of stored files, in the caller's transaction: all in one statement. */
+  async record(trx: Knex.Transaction, stored: StoredFiles, link: FileLink): Promise<void> {
+    if (stored.files.length === 0) return;
+    await rowsOf(
+      trx,
+      insertRows('attachments', stored.files.map((f) => ({
+        ticket_id: link.ticketId,
+        journal_entry_id: link.journalEntryId ?? null,
+        uploader_id: link.uploaderId,
+        original_name: f.name,
+        stored_name: f.stored,
+        mime: f.mime,
+        size: f.size,
+        private: link.private ? 1 : 0,
+        created_at: link.now,
+      }))),
+    );
   }
 
   filePath(row: Pick<AttachmentRow, 'stored_name'>): string {

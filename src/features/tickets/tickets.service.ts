@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/errors
 import type { FieldErrors } from '../../http/validation.js';
 import { actorsFor, canSeeAsAgent, canSeeAsRequester, managedEstablishmentIds, requesterScope } from './access.js';
 import type { TicketEventBus } from './events.js';
+import type { WriteBatch } from '../../db/write-batch.js';
 import { allOf, sql } from '../../db/sql.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
 import type { NewTicketRow, SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
@@ -57,6 +58,8 @@ export function dashboardTabs(user: CurrentUser, board: Board): Record<string, T
 
 export interface TicketsServiceDeps {
   db: Knex;
+  /** Ticket creations, committed together when they come at once (src/db/write-batch.ts). */
+  creations: WriteBatch;
   tickets: TicketsRepo;
   catalogue: CatalogueRepo;
   settings: SettingsService;
@@ -95,7 +98,7 @@ export class TicketsService {
 
   /** "Valider": checks what the form cannot, then writes ticket, history and files together. */
   async create(user: CurrentUser, input: CreateTicketInput, files: IncomingFile[], uploadError?: string): Promise<{ ref: string }> {
-    const { db, tickets, attachments, settings, events } = this.deps;
+    const { tickets, attachments, settings, events, creations } = this.deps;
     const errors: FieldErrors = {};
     const path = await this.fileableSubcategory(user, input.subcategory_id, input.kind);
     if (!path) errors._form = ticketMessages.subcategoryGone;
@@ -148,22 +151,24 @@ export class TicketsService {
     // transaction: it holds the single writer, and then only writes.
     const preview = await tickets.previewDetail(row);
     const prepared = preview ? await events.prepare('created', preview, user.id) : undefined;
-    let undoFiles: (() => Promise<void>) | null = null;
+    // The files too are moved first: inside, the transaction only records them.
+    const stored = await attachments.store(checked.ok);
     try {
-      return await db.transaction(async (trx) => {
+      // Run together with the creations that wait for the writer with it (group commit).
+      const id = await creations.run(async (trx) => {
         const id = await tickets.insertTicket(trx, row);
-        // The insert set the reference itself (a trigger), from the id.
-        const ref = formatRef(id);
-        undoFiles = await attachments.keep(trx, checked.ok, { ticketId: id, uploaderId: user.id, now });
         // Independent statements on the transaction's connection: sent together, run in turn.
         await Promise.all([
+          attachments.record(trx, stored, { ticketId: id, uploaderId: user.id, now }),
           tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now }),
           events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } }, prepared),
         ]);
-        return { ref };
+        return id;
       });
+      // The insert set the reference itself (a trigger), from the id.
+      return { ref: formatRef(id) };
     } catch (err) {
-      if (undoFiles) await (undoFiles as () => Promise<void>)();
+      await stored.undo();
       throw err;
     }
   }

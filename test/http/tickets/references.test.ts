@@ -24,6 +24,20 @@ describe('references, duplicates and restarts', () => {
     const refs = new Set(rows.map((r: { ref: string }) => r.ref));
     assert.equal(refs.size, 50);
     for (const ref of refs) assert.match(ref, /^R-\d{6}$/);
+    // Creations that wait for the writer together are committed together: each answer still
+    // names its own ticket, and each ticket has its history and its mails.
+    const announced = results.map((r) => {
+      const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('guichet.flash='))!;
+      const signed = decodeURIComponent(cookie.split(';')[0].slice('guichet.flash='.length));
+      const message = JSON.parse(Buffer.from(signed.slice(0, signed.lastIndexOf('.')), 'base64url').toString()).message as string;
+      return message.match(/R-\d{6}/)![0];
+    });
+    const subjectOf = new Map((await t.db('tickets').whereIn('ref', announced).select('ref', 'subject')).map((r) => [r.ref, r.subject]));
+    assert.deepEqual(announced.map((ref) => subjectOf.get(ref)), results.map((_, i) => `Concurrent ${i}`));
+    const created = await t.db('tickets as t').where('t.subject', 'like', 'Concurrent %')
+      .select('t.ref', t.db.raw("(SELECT count(*) FROM ticket_history h WHERE h.ticket_id = t.id AND h.event = 'created') AS history"),
+        t.db.raw("(SELECT count(*) FROM outbox o WHERE o.ticket_id = t.id AND o.kind = 'ticket_created' AND o.subject LIKE '[' || t.ref || ']%') AS mails"));
+    assert.deepEqual(created.filter((r) => r.history !== 1 || r.mails !== 1), [], 'one history line and one mail each');
   });
 
   it('when the ids pass a million, should give R-1000000 and on, the same reference the page and the mail show', async () => {
