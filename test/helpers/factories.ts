@@ -94,3 +94,26 @@ export async function buildTeam(db: Knex, name?: string): Promise<number> {
 export async function routeTo(db: Knex, subcategoryId: number, teamId: number | null): Promise<void> {
   await db('cat_subcategories').where({ id: subcategoryId }).update({ team_id: teamId });
 }
+
+/**
+ * A new team of agents (one per entry, with these names if given), the sub-category routed to it
+ * while `fn` runs, and back to its former team after.
+ */
+export async function withNewTeam<T>(
+  db: Knex,
+  subcategoryId: number,
+  agents: Array<{ firstName?: string; lastName?: string }>,
+  fn: (agents: Array<{ id: number; identifiant: string }>) => Promise<T>,
+): Promise<T> {
+  const before = (await db('cat_subcategories').where({ id: subcategoryId }).first('team_id')).team_id;
+  const team = await buildTeam(db);
+  const { id: establishmentId } = await buildEstablishment(db);
+  const built = [];
+  for (const names of agents) built.push(await buildUser(db, { establishmentId, roles: ['agent'], teamIds: [team], ...names }));
+  await routeTo(db, subcategoryId, team);
+  try {
+    return await fn(built);
+  } finally {
+    await routeTo(db, subcategoryId, before);
+  }
+}

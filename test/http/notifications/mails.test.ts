@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
 import { consoleAction } from '../../helpers/console.js';
-import { buildEstablishment, buildTeam, buildTicket, buildUser, demoUser, routeTo, subcategoryId } from '../../helpers/factories.js';
+import { buildTicket, demoUser, subcategoryId, withNewTeam } from '../../helpers/factories.js';
 import { emailOf, mailsTo } from '../../helpers/outbox.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { queriesDuring } from '../../helpers/queries.js';
@@ -85,14 +85,8 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
   it('when a team of several agents hears of a new ticket, should greet each one by their own name, escaped in the HTML mail', async () => {
     const s = await demoUser(t.db, 'SSEGUR');
     const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
-    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
-    const team = await buildTeam(t.db);
     const names = [['Zoé', '<b>Durand</b>'], ['Jean-$&', "O'Brien $1"], ['Léa', 'Martin']];
-    const { id: establishmentId } = await buildEstablishment(t.db);
-    const agents = [];
-    for (const [firstName, lastName] of names) agents.push(await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team], firstName, lastName }));
-    await routeTo(t.db, sub, team);
-    try {
+    await withNewTeam(t.db, sub, names.map(([firstName, lastName]) => ({ firstName, lastName })), async (agents) => {
       const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'Accès perdu' });
       const mails = await t.db('outbox').where({ kind: 'team_new_ticket' }).whereLike('subject', `[${ref}]%`).orderBy('to_user_id');
       assert.deepEqual(mails.map((m) => m.to_user_id), agents.map((a) => a.id));
@@ -107,21 +101,13 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
       });
       const mine = (await mailsTo(t.db, sophieMail)).find((m) => m.subject.startsWith(`[${ref}]`))!;
       assert.ok(mine.text_body.startsWith(`Bonjour ${s.first_name} ${s.last_name},\n`));
-    } finally {
-      await routeTo(t.db, sub, before);
-    }
+    });
   });
 
   it('when the requester adds to a ticket nobody has taken, should tell its team; once an agent has it, that agent only', async () => {
     const s = await demoUser(t.db, 'SSEGUR');
     const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
-    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
-    const team = await buildTeam(t.db);
-    const { id: establishmentId } = await buildEstablishment(t.db);
-    const a = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
-    const b = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
-    await routeTo(t.db, sub, team);
-    try {
+    await withNewTeam(t.db, sub, [{}, {}], async ([a, b]) => {
       const ref = await buildTicket(t.services, s.id, { subcategory_id: sub, subject: 'Toujours bloqué' });
       const sophie = await loginAs(t.app, 'SSEGUR');
       const add = async (message: string) => {
@@ -134,9 +120,7 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
       assert.equal((await consoleAction(await loginAs(t.app, a.identifiant), ref, { action: 'take' })).status, 303);
       await add('Redémarrage fait.');
       assert.deepEqual(await updates(), [[a.id, 1], [b.id, 1], [a.id, 2]], 'then the agent who took it, alone');
-    } finally {
-      await routeTo(t.db, sub, before);
-    }
+    });
   });
 
   it('when a ticket is created, should read and render its mails before the transaction, which only writes, and give them the real reference', async () => {
@@ -167,19 +151,11 @@ describe('notifications: the mails of SPEC "Notifications", through the outbox',
 
   it('when an agent files a ticket that goes to their own team, should tell the rest of the team, not them', async () => {
     const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
-    const before = (await t.db('cat_subcategories').where({ id: sub }).first('team_id')).team_id;
-    const team = await buildTeam(t.db);
-    const { id: establishmentId } = await buildEstablishment(t.db);
-    const filer = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
-    const colleague = await buildUser(t.db, { establishmentId, roles: ['agent'], teamIds: [team] });
-    await routeTo(t.db, sub, team);
-    try {
+    await withNewTeam(t.db, sub, [{}, {}], async ([filer, colleague]) => {
       const ref = await buildTicket(t.services, filer.id, { subcategory_id: sub, subject: 'Mon propre poste' });
       const mails = await t.db('outbox').whereLike('subject', `[${ref}]%`).orderBy('id');
       assert.deepEqual(mails.map((m) => [m.kind, m.to_user_id]), [['ticket_created', filer.id], ['team_new_ticket', colleague.id]]);
-    } finally {
-      await routeTo(t.db, sub, before);
-    }
+    });
   });
 
   it('when user text holds HTML, should escape it in the HTML mail', async () => {
