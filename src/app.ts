@@ -14,6 +14,7 @@ import { multipartGate } from './http/upload.js';
 import { requestLog } from './http/request-log.js';
 import { SessionStore } from './features/auth/session-store.js';
 import { viewLocals } from './http/locals.js';
+import { viewOptions } from './http/view-options.js';
 import { configurePassport } from './features/auth/passport.js';
 import { buildServices, type Services } from './services.js';
 import { authRoutes } from './features/auth/auth.routes.js';
@@ -48,10 +49,9 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.set('view cache', viewCache);
   // Views include each other by absolute names ('/partials/head'), resolved under `root`: EJS
   // then finds a partial without asking the disk, as it must for a relative name on every include.
-  // Outside development the compiled views skip EJS's line tracking (a few % of a list page):
-  // an error in a view is logged with its message only, without the view's name and line.
+  const options = viewOptions(views, viewCache);
   app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
-    ejs.renderFile(file, data, { root: views, views: [views], cache: viewCache, compileDebug: !viewCache }, done);
+    ejs.renderFile(file, data, options, done);
   });
   // TRUST_PROXY=1 means one proxy (a number), not the address 0.0.0.1 (a string).
   app.set('trust proxy', /^\d+$/.test(config.trustProxy ?? '') ? Number(config.trustProxy) : (config.trustProxy ?? false));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import { ROOT } from '../../config.js';
 import * as fmt from '../../http/format.js';
+import { viewOptions } from '../../http/view-options.js';
 import type { MailKind } from './mail-kinds.js';
 
 export interface RenderedMail {
@@ -35,7 +36,7 @@ export class MailRenderer {
     const locals = { ...data, recipient: { first_name: this.first, last_name: this.last }, fmt };
     // Partials are included by absolute name ('/mail/_head.html.ejs') under the views root, as
     // pages do: EJS then finds them without asking the disk on every include.
-    const options = { cache: true, compileDebug: false, root: this.views, views: [this.views] };
+    const options = viewOptions(this.views, true);
     const [textWithSubject, html] = await Promise.all([
       ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { ...options, escape: (s: unknown) => String(s ?? '') }),
       ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, options),
