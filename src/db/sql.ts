@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import sql, { join, raw, type Sql } from 'sql-template-tag';
+import { CachedStatementsClient } from './sqlite-client.js';
 
 // SQL written as text, with its values bound: for the few statements every list page sends,
 // where building them with Knex's query builder cost more than running them (about 1 ms a page).
@@ -61,10 +62,18 @@ export function wholeNumber(n: number): Sql {
 
 /** Run a statement on Knex's connection (its pool, its transaction, its query events). */
 export function rowsOf<T>(db: Knex | Knex.Transaction, q: Sql): Promise<T[]> {
-  const text = q.sql;
+  return rowsOfText<T>(db, q.sql, q.values);
+}
+
+/** A value SQLite binds as it is (knex would refuse `undefined`, and spread a list). */
+const plainValue = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || Buffer.isBuffer(v);
+
+/** `rowsOf` for SQL text with `?` placeholders. Outside a transaction, straight to the pool's connection. */
+export function rowsOfText<T>(db: Knex | Knex.Transaction, text: string, values: readonly unknown[]): Promise<T[]> {
   // Knex reads `??` as an identifier to bind: two values side by side would be misread.
   if (text.includes('??')) throw new Error('two bound values side by side');
-  return db.raw(text, q.values as Knex.RawBinding[]) as unknown as Promise<T[]>;
+  if (!db.isTransaction && db.client instanceof CachedStatementsClient && values.every(plainValue)) return db.client.rows(text, values as unknown[]) as Promise<T[]>;
+  return db.raw(text, values as Knex.RawBinding[]) as unknown as Promise<T[]>;
 }
 
 /** Add a condition to a Knex query. */

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Knex } from 'knex';
 import type { SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
+import { rowsOfText } from '../../db/sql.js';
 import type { CurrentUser } from './current-user.js';
 import { CURRENT_USER_COLUMNS, currentUserFrom, type CurrentUserRow } from './users.repo.js';
 
@@ -39,7 +40,7 @@ export class SessionStore extends ConnectSessionKnexStore {
   override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
     try {
       await this.ready;
-      const rows: Array<CurrentUserRow & { sess: string; id: number | null }> = await this.reads.raw(READ_SESSION, [sid, new Date().toISOString()]);
+      const rows: Array<CurrentUserRow & { sess: string; id: number | null }> = await rowsOfText(this.reads, READ_SESSION, [sid, new Date().toISOString()]);
       const row = rows[0];
       const session = row ? (JSON.parse(row.sess) as SessionData & { passport?: { user?: unknown } }) : null;
       const userId = session?.passport?.user;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { UserRow } from '../../db/tables.js';
+import { rowsOfText } from '../../db/sql.js';
 import type { Role } from '../tickets/vocabulary.js';
 import type { CurrentUser, UserEstablishment } from './current-user.js';
 
@@ -53,7 +54,7 @@ export class UsersRepo {
    * the login and for a request whose session did not bring it.
    */
   async loadCurrentUser(id: number): Promise<CurrentUser | undefined> {
-    const rows: CurrentUserRow[] = await this.db.raw(`SELECT ${CURRENT_USER_COLUMNS} FROM users u WHERE u.id = ? AND u.active = 1`, [id]);
+    const rows: CurrentUserRow[] = await rowsOfText(this.db, `SELECT ${CURRENT_USER_COLUMNS} FROM users u WHERE u.id = ? AND u.active = 1`, [id]);
     return rows[0] ? currentUserFrom(rows[0]) : undefined;
   }
 }

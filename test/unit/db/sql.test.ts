@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { createKnex } from '../../../src/db/knex.js';
 import { anyOf, identifier, inList, insertRows, notInList, rowsOf, sql, wholeNumber } from '../../../src/db/sql.js';
 import { statusIn } from '../../../src/features/tickets/vocabulary.js';
+import { queriesDuring } from '../../helpers/queries.js';
 
 // The list pages' statements are SQL text (src/db/sql.ts): values are bound, and only our own
 // names go into the text. These run the fragments on a real SQLite file.
@@ -71,5 +72,28 @@ describe('SQL fragments', () => {
     for (const bad of [-1, 1.5, Number.NaN, Infinity, '1; DROP TABLE items' as unknown as number]) {
       assert.throws(() => wholeNumber(bad), /not a whole number/, String(bad));
     }
+  });
+
+  // Outside a transaction, rowsOf goes straight to a pooled connection (CachedStatementsClient.rows)
+  // instead of through knex's runner: it must behave as db.raw() did.
+  it('when a statement runs outside a transaction, should announce it, bind each kind of value and word its errors as Knex does', async () => {
+    const { queries, result } = await queriesDuring([db], () => rowsOf<{ id: number }>(db, sql`SELECT id FROM items WHERE name = ${'x'}`));
+    assert.deepEqual(result, [{ id: 2 }]);
+    assert.deepEqual(queries, [{ sql: 'SELECT id FROM items WHERE name = ?', bindings: ['x'] }]);
+    const [row] = await rowsOf(db, sql`SELECT ${7} AS n, ${'é'} AS s, ${null} AS z, ${true} AS b, ${Buffer.from('hi')} AS buf`);
+    assert.deepEqual(row, { n: 7, s: 'é', z: null, b: 1, buf: Buffer.from('hi') });
+    // A value SQLite cannot take as it is goes through Knex, which refuses it.
+    await assert.rejects(rowsOf(db, sql`SELECT ${undefined} AS u`), /Undefined binding/);
+    // The statement, then SQLite's words: what safeError() keeps the end of.
+    await assert.rejects(rowsOf(db, sql`SELECT * FROM nowhere WHERE id = ${1}`), /^Error: select \* from nowhere where id = 1 - SQLITE_ERROR: no such table: nowhere$/i);
+  });
+
+  it('when a statement runs inside a transaction, should see what the transaction wrote and leave nothing after a rollback', async () => {
+    await db.transaction(async (trx) => {
+      await rowsOf(trx, sql`INSERT INTO items (name, status) VALUES (${'brouillon'}, ${'nouvelle'})`);
+      assert.equal((await rowsOf(trx, sql`SELECT id FROM items WHERE name = ${'brouillon'}`)).length, 1);
+      await trx.rollback();
+    }).catch(() => undefined);
+    assert.deepEqual(await ids(sql`name = ${'brouillon'}`), []);
   });
 });
