@@ -92,11 +92,12 @@ export class AgentService {
     const queues = queueIds(agentReach(user, platform));
     const { tickets } = this.deps;
     if (board === 'en_cours') {
-      const [own, q] = await Promise.all([tickets.countTabs(scope, { mes_tickets: tabs.mes_tickets }), tickets.queueCounts(queues, user.id, IN_PROGRESS_STATUSES)]);
-      return { mes_tickets: own.mes_tickets, a_prendre: q.unassigned, equipe: q.others };
+      return tickets.countTabs(scope, { mes_tickets: tabs.mes_tickets }, {
+        a_prendre: tickets.queueCount(queues, user.id, IN_PROGRESS_STATUSES, 'unassigned'),
+        equipe: tickets.queueCount(queues, user.id, IN_PROGRESS_STATUSES, 'others'),
+      });
     }
-    const [own, q] = await Promise.all([tickets.countTabs(scope, { par_moi: tabs.par_moi }), tickets.queueCounts(queues, user.id, DONE_STATUSES)]);
-    return { par_moi: own.par_moi, equipe: q.all };
+    return tickets.countTabs(scope, { par_moi: tabs.par_moi }, { equipe: tickets.queueCount(queues, user.id, DONE_STATUSES, 'all') });
   }
 
   /** A ticket this agent may work, or 404. */
