@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import compression from 'compression';
 import ejs from 'ejs';
 import type { Knex } from 'knex';
+import type { PassportStatic } from 'passport';
 import type { Logger } from 'pino';
 import { ROOT, type Config } from './config.js';
 import { csrfProtection } from './http/csrf.js';
@@ -38,9 +39,32 @@ export interface AppDeps {
 
 /** The Express app, without listening: tests load it as it is. */
 export function createApp(deps: AppDeps): { app: Express; services: Services } {
-  const { config, db, logger } = deps;
-  const services = buildServices({ config, db, readDb: deps.readDb, now: deps.now ?? (() => new Date()) });
+  const services = buildServices({ config: deps.config, db: deps.db, readDb: deps.readDb, now: deps.now ?? (() => new Date()) });
   const app = express();
+  const passport = useCommonMiddleware(app, deps, services);
+
+  app.use(authRoutes(services, passport, deps.config));
+  app.use(portalRoutes(services));
+  app.use(catalogueRoutes(services));
+  app.use(ticketsRoutes(services));
+  app.use(attachmentsRoutes(services));
+  app.use(knowledgeRoutes(services));
+  app.use(agentRoutes(services));
+  app.use(notificationsRoutes(services));
+  app.use(adminRoutes(services));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return { app, services };
+}
+
+/**
+ * What every request goes through before a feature's routes: settings, logs, security headers,
+ * static files, session, signed-in user, body, CSRF check, the layout's locals. The benchmark's
+ * floor server (test/bench/floor-server.ts) runs exactly this in front of a page from memory.
+ */
+export function useCommonMiddleware(app: Express, deps: AppDeps, services: Services): PassportStatic {
+  const { config, db, logger } = deps;
 
   const views = path.join(ROOT, 'views');
   const viewCache = config.env !== 'development';
@@ -117,18 +141,5 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(flashCookie(config.sessionSecret, (req) => behindHttps && req.secure));
   app.use(csrfProtection);
   app.use(viewLocals(services));
-
-  app.use(authRoutes(services, passport, config));
-  app.use(portalRoutes(services));
-  app.use(catalogueRoutes(services));
-  app.use(ticketsRoutes(services));
-  app.use(attachmentsRoutes(services));
-  app.use(knowledgeRoutes(services));
-  app.use(agentRoutes(services));
-  app.use(notificationsRoutes(services));
-  app.use(adminRoutes(services));
-
-  app.use(notFoundHandler);
-  app.use(errorHandler(logger));
-  return { app, services };
+  return passport;
 }

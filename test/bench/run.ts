@@ -25,8 +25,8 @@ const CONNECTIONS = Number(values.connections);
 
 interface Started { child: ChildProcess; port: number; ms: number }
 
-/** Start a node process and wait for the JSON line that gives its port. */
-function startProcess(script: string, env: NodeJS.ProcessEnv): Promise<Started> {
+/** Start a node process and wait for the JSON line that gives its port (the app's: its "listening" line). */
+function startProcess(script: string, env: NodeJS.ProcessEnv, isApp = false): Promise<Started> {
   const t0 = Date.now();
   const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -34,7 +34,7 @@ function startProcess(script: string, env: NodeJS.ProcessEnv): Promise<Started> 
     const onData = (d: Buffer) => {
       out += d;
       const m = out.match(/"port":(\d+)/);
-      if (m && (out.includes('listening') || script.endsWith('reference-server.js'))) {
+      if (m && (!isApp || out.includes('listening'))) {
         child.stdout!.off('data', onData);
         child.stdout!.resume();
         resolve({ child, port: Number(m[1]), ms: Date.now() - t0 });
@@ -61,14 +61,33 @@ function peakRssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-interface Result { name: string; rps: number; p50: number; p99: number; errors: number }
+/**
+ * CPU time (ms) a process's main thread has used, from Linux's /proc (NaN elsewhere). Per
+ * request, it moves less than req/s when the machine's speed drifts (other tenants), so it is
+ * the figure to compare between runs.
+ */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** Linux's USER_HZ: /proc counts CPU time in these ticks. */
+const CLOCK_TICKS = 100;
 
-async function load(name: string, opts: autocannon.Options): Promise<Result> {
+interface Result { name: string; rps: number; p50: number; p99: number; errors: number; cpuUs: number }
+
+/** autocannon on one URL; `pid` is the server's, whose main thread's CPU per request is reported. */
+async function load(name: string, pid: number, opts: autocannon.Options): Promise<Result> {
+  const cpu0 = mainThreadCpuMs(pid);
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  const cpuUs = Math.round((1000 * (mainThreadCpuMs(pid) - cpu0)) / r.requests.total);
   // A redirect after a POST (303) is a success; a 4xx or 5xx is not.
   const errors = r.errors + r.timeouts + r['4xx'] + r['5xx'];
-  const res = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors };
-  console.log(`${name.padEnd(48)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${errors ? `  (${errors} errors!)` : ''}`);
+  const res = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs };
+  console.log(`${name.padEnd(56)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms  main thread ${cpuUs} µs/req${errors ? `  (${errors} errors!)` : ''}`);
   return res;
 }
 
@@ -88,7 +107,8 @@ async function session(base: string, identifiant: string): Promise<{ cookie: str
 }
 
 /** CONNECTIONS clients logging in again and again for DURATION seconds: GET the form, POST it. */
-async function loginStorm(base: string, identifiant: string): Promise<Result> {
+async function loginStorm(base: string, identifiant: string, pid: number): Promise<Result> {
+  const cpu0 = mainThreadCpuMs(pid);
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + DURATION * 1000;
@@ -110,8 +130,9 @@ async function loginStorm(base: string, identifiant: string): Promise<Result> {
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
-  const res = { name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors };
-  console.log(`${res.name.padEnd(48)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${errors ? `  (${errors} errors!)` : ''}`);
+  const cpuUs = Math.round((1000 * (mainThreadCpuMs(pid) - cpu0)) / latencies.length);
+  const res = { name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs };
+  console.log(`${res.name.padEnd(56)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms  main thread ${cpuUs} µs/login${errors ? `  (${errors} errors!)` : ''}`);
   return res;
 }
 
@@ -122,7 +143,7 @@ async function main() {
 
   // Cold start: migrate and seed an empty database, then listen.
   const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-cold-'));
-  const cold = await startProcess(serverJs, { ...env(emptyDir), LOG_LEVEL: 'info' });
+  const cold = await startProcess(serverJs, { ...env(emptyDir), LOG_LEVEL: 'info' }, true);
   await stop(cold.child);
   fs.rmSync(emptyDir, { recursive: true, force: true });
   console.log(`cold start (migrate + seed + listen): ${cold.ms} ms`);
@@ -137,16 +158,29 @@ async function main() {
   const genSeconds = (Date.now() - t0) / 1000;
   console.log(`generated ${TICKETS} tickets in ${genSeconds.toFixed(1)} s`);
 
-  const ref = await startProcess(path.join(dist, 'test', 'bench', 'reference-server.js'), {});
-  const app = await startProcess(serverJs, { ...env(dir), LOG_LEVEL: 'info' });
+  const benchDist = path.join(dist, 'test', 'bench');
+  const ref = await startProcess(path.join(benchDist, 'reference-server.js'), {});
+  const app = await startProcess(serverJs, { ...env(dir), LOG_LEVEL: 'info' }, true);
   const base = `http://127.0.0.1:${app.port}`;
+  const appPid = app.child.pid!;
   const results: Result[] = [];
+  let floor: Started | undefined;
   try {
-    const reference = await load('reference: bare Express 5 + EJS, 20 rows', { url: `http://127.0.0.1:${ref.port}/` });
+    const referenceUrl = { url: `http://127.0.0.1:${ref.port}/` };
+    const referenceBefore = await load('reference: bare Express 5 + EJS, 20 rows', ref.child.pid!, referenceUrl);
     const requester = await session(base, data.heavyRequester);
     const manager = await session(base, data.largeEstablishmentManager);
     const agent = await session(base, data.largeTeamAgent);
-    const get = (name: string, url: string, s?: { cookie: string }) => load(name, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
+    const queueUrl = '/agent/tickets/en-cours?onglet=a_prendre';
+    // The floor: the app's middleware in front of the queue page, sent from memory.
+    const pageFile = path.join(dir, 'floor-page.html');
+    fs.writeFileSync(pageFile, await (await fetch(base + queueUrl, { headers: { cookie: agent.cookie } })).text());
+    floor = await startProcess(path.join(benchDist, 'floor-server.js'), { ...env(dir), FLOOR_PAGE: pageFile });
+    const floorResult = await load("stack floor: the app's middleware, a page from memory", floor.child.pid!, {
+      url: `http://127.0.0.1:${floor.port}/floor`, headers: { cookie: agent.cookie },
+    });
+    await stop(floor.child);
+    const get = (name: string, url: string, s?: { cookie: string }) => load(name, appPid, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
     const scenarios: Array<[string, () => Promise<Result>]> = [
       ['login page', () => get('login page', '/login')],
       ['ARENA portal', () => get('ARENA portal', '/portail?rubrique=1', requester)],
@@ -156,8 +190,8 @@ async function main() {
       ['heavy requester', () => get('"Tickets en cours" of a heavy requester', '/assistance/tickets/en-cours', requester)],
       ['partages', () => get('"Partagés" of the large establishment', '/assistance/tickets/en-cours?onglet=partages', manager)],
       ['ticket page', () => get('ticket page, 20 journal entries', `/assistance/tickets/${data.richTicketRef}`, requester)],
-      ['team queue', () => get('team queue of the large team', '/agent/tickets/en-cours?onglet=a_prendre', agent)],
-      ['create', () => load('ticket creation (POST)', {
+      ['team queue', () => get('team queue of the large team', queueUrl, agent)],
+      ['create', () => load('ticket creation (POST)', appPid, {
         url: `${base}/assistance/tickets`, method: 'POST',
         headers: { cookie: requester.cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
@@ -170,33 +204,45 @@ async function main() {
     // Login is slow on purpose (Argon2): measured apart (each login needs its own session and
     // CSRF token, so not with autocannon), and while it runs the portal must stay fast.
     const [login, during] = await Promise.all([
-      loginStorm(base, data.heavyRequester),
+      loginStorm(base, data.heavyRequester, appPid),
       new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester)), 200)),
     ]);
-    const rss = peakRssMb(app.child.pid!);
+    // The portal's requests share the main thread with the logins': no figure of their own.
+    during.cpuUs = NaN;
+    const rss = peakRssMb(appPid);
     console.log(`app peak RSS: ${rss} MB`);
-    write({ reference, results, login, during, rss, coldMs: cold.ms, genSeconds });
+    // The machine's speed drifts (other tenants): the reference is measured again at the end,
+    // and the ratios are to the mean of both.
+    const referenceAfter = await load('reference again, after the scenarios', ref.child.pid!, referenceUrl);
+    write({ reference: [referenceBefore, referenceAfter], floor: floorResult, results, login, during, rss, coldMs: cold.ms, genSeconds });
   } finally {
+    if (floor) await stop(floor.child);
     await stop(app.child);
     await stop(ref.child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function write(r: { reference: Result; results: Result[]; login: Result; during: Result; rss: number; coldMs: number; genSeconds: number }) {
+function write(r: { reference: [Result, Result]; floor: Result; results: Result[]; login: Result; during: Result; rss: number; coldMs: number; genSeconds: number }) {
   const file = path.join(ROOT, 'BENCHMARKS.md');
   const cpus = os.cpus();
-  const row = (x: Result) => `| ${x.name} | ${x.rps} | ${x.p50} | ${x.p99} | ${Math.round((100 * x.rps) / r.reference.rps)} % |${x.errors ? ` ${x.errors} errors` : ''}`;
+  const [before, after] = r.reference;
+  const referenceRps = (before.rps + after.rps) / 2;
+  const row = (x: Result) =>
+    `| ${x.name} | ${x.rps} | ${x.p50} | ${x.p99} | ${Math.round((100 * x.rps) / referenceRps)} % | ${Number.isNaN(x.cpuUs) ? '' : x.cpuUs} |${x.errors ? ` ${x.errors} errors` : ''}`;
   const section = [
     `## ${TICKETS.toLocaleString('en-US')} tickets`,
     '',
     `Machine: ${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
     `Data: ${TICKETS.toLocaleString('en-US')} tickets over 3 years, 30,000 users, 2,000 establishments, 40 teams, 200 agents, ~3 journal entries per ticket; generated in ${r.genSeconds.toFixed(1)} s.`,
     `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario. Cold start (migrate + seed + listen): ${r.coldMs} ms. App peak RSS: ${r.rss} MB.`,
+    `Reference: ${before.rps} req/s before the scenarios, ${after.rps} after; ratios are to their mean (${Math.round(referenceRps)}).`,
     '',
-    '| scenario | req/s | p50 (ms) | p99 (ms) | of reference |',
-    '|---|---:|---:|---:|---:|',
-    `| ${r.reference.name} | ${r.reference.rps} | ${r.reference.p50} | ${r.reference.p99} | 100 % |`,
+    '| scenario | req/s | p50 (ms) | p99 (ms) | of reference | main thread (µs/req) |',
+    '|---|---:|---:|---:|---:|---:|',
+    row(before),
+    row(after),
+    row(r.floor),
     ...r.results.map(row),
     row(r.login),
     row(r.during),
