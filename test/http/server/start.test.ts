@@ -6,11 +6,15 @@ import { startServer } from '../../helpers/server-process.js';
 
 describe('the server process', function () {
   this.timeout(60_000);
-  it('when started twice on a fresh data folder, should migrate, seed once, serve, and stop cleanly on SIGTERM', async () => {
+  it('when started twice on a fresh data folder, should migrate, seed once and listen within 3 s, serve, and stop cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-start-'));
     try {
       for (let i = 0; i < 2; i++) {
+        const started = Date.now();
         const server = await startServer(dir);
+        // The cold start's budget (issue 7): process start, migrations, seeds and listen.
+        const ms = Date.now() - started;
+        assert.ok(ms < 3000, `${i === 0 ? 'first' : 'second'} start took ${ms} ms`);
         const res = await fetch(`http://127.0.0.1:${server.port}/login`);
         assert.equal(res.status, 200);
         assert.ok((await res.text()).includes('Identifiant'));
