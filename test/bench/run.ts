@@ -138,11 +138,12 @@ async function loginStorm(base: string, identifiant: string): Promise<Result> {
 async function main() {
   const dist = path.join(ROOT, 'dist');
   const serverJs = path.join(dist, 'src', 'server.js');
-  const env = (dir: string) => ({ NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-0123', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT: '100000000' });
+  // As in production, with a log line per request (the floor server too, so that it pays for it as the app does).
+  const env = (dir: string) => ({ NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-0123', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_RATE_LIMIT: '100000000' });
 
   // Cold start: migrate and seed an empty database, then listen.
   const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-cold-'));
-  const cold = await startProcess(serverJs, { ...env(emptyDir), LOG_LEVEL: 'info' }, true);
+  const cold = await startProcess(serverJs, env(emptyDir), true);
   await stop(cold.child);
   fs.rmSync(emptyDir, { recursive: true, force: true });
   console.log(`cold start (migrate + seed + listen): ${cold.ms} ms`);
@@ -159,7 +160,7 @@ async function main() {
 
   const benchDist = path.join(dist, 'test', 'bench');
   const ref = await startProcess(path.join(benchDist, 'reference-server.js'), {});
-  const app = await startProcess(serverJs, { ...env(dir), LOG_LEVEL: 'info' }, true);
+  const app = await startProcess(serverJs, env(dir), true);
   const base = `http://127.0.0.1:${app.port}`;
   const appPid = app.child.pid!;
   const results: Result[] = [];
