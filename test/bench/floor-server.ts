@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createKnex, createReadKnex } from '../../src/db/knex.js';
 import { createLogger } from '../../src/logger.js';
 import { useCommonMiddleware } from '../../src/app.js';
+import { csrfToken } from '../../src/http/csrf.js';
 import { buildServices } from '../../src/services.js';
 
 const page = fs.readFileSync(process.env.FLOOR_PAGE ?? '', 'utf8');
@@ -20,7 +21,7 @@ useCommonMiddleware(app, deps, buildServices({ ...deps, now: () => new Date() })
 app.get('/floor', (req, res) => {
   // As a page: only for a signed-in user, and its forms carry the session's CSRF token.
   if (!req.user) return void res.status(401).send('not signed in');
-  (res.locals.csrfToken as () => string)();
+  csrfToken(req);
   res.type('html').send(page);
 });
 const server = app.listen(0, '127.0.0.1', () => {

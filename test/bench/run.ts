@@ -79,16 +79,24 @@ const CLOCK_TICKS = 100;
 
 interface Result { name: string; rps: number; p50: number; p99: number; errors: number; cpuUs: number }
 
-/** autocannon on one URL; `pid` is the server's, whose main thread's CPU per request is reported. */
-async function load(name: string, pid: number, opts: autocannon.Options): Promise<Result> {
-  const cpu0 = mainThreadCpuMs(pid);
+/** One scenario's line on the console. */
+function report(res: Result): Result {
+  const cpu = Number.isNaN(res.cpuUs) ? '' : `  main thread ${res.cpuUs} µs/req`;
+  console.log(`${res.name.padEnd(56)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${cpu}${res.errors ? `  (${res.errors} errors!)` : ''}`);
+  return res;
+}
+
+/**
+ * autocannon on one URL; `pid` is the server's, whose main thread's CPU per request is reported,
+ * unless another load shares that thread at the same time (`pid` null).
+ */
+async function load(name: string, pid: number | null, opts: autocannon.Options): Promise<Result> {
+  const cpu0 = pid === null ? NaN : mainThreadCpuMs(pid);
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
-  const cpuUs = Math.round((1000 * (mainThreadCpuMs(pid) - cpu0)) / r.requests.total);
+  const cpuUs = pid === null ? NaN : Math.round((1000 * (mainThreadCpuMs(pid) - cpu0)) / r.requests.total);
   // A redirect after a POST (303) is a success; a 4xx or 5xx is not.
   const errors = r.errors + r.timeouts + r['4xx'] + r['5xx'];
-  const res = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs };
-  console.log(`${name.padEnd(56)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms  main thread ${cpuUs} µs/req${errors ? `  (${errors} errors!)` : ''}`);
-  return res;
+  return report({ name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs });
 }
 
 /** Log in through the form; returns the session cookie and a CSRF token of that session. */
@@ -130,9 +138,7 @@ async function loginStorm(base: string, identifiant: string): Promise<Result> {
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
   // It runs beside the portal's load, on the same main thread: no CPU figure of its own.
-  const res = { name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs: NaN };
-  console.log(`${res.name.padEnd(56)} ${String(res.rps).padStart(7)} req/s  p50 ${res.p50} ms  p99 ${res.p99} ms${errors ? `  (${errors} errors!)` : ''}`);
-  return res;
+  return report({ name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs: NaN });
 }
 
 async function main() {
@@ -174,13 +180,15 @@ async function main() {
     const queueUrl = '/agent/tickets/en-cours?onglet=a_prendre';
     // The floor: the app's middleware in front of the queue page, sent from memory.
     const pageFile = path.join(dir, 'floor-page.html');
-    fs.writeFileSync(pageFile, await (await fetch(base + queueUrl, { headers: { cookie: agent.cookie } })).text());
+    const queuePage = await fetch(base + queueUrl, { headers: { cookie: agent.cookie }, redirect: 'manual' });
+    if (queuePage.status !== 200) throw new Error(`the team queue answered ${queuePage.status}`);
+    fs.writeFileSync(pageFile, await queuePage.text());
     floor = await startProcess(path.join(benchDist, 'floor-server.js'), { ...env(dir), FLOOR_PAGE: pageFile });
     const floorResult = await load("stack floor: the app's middleware, a page from memory", floor.child.pid!, {
       url: `http://127.0.0.1:${floor.port}/floor`, headers: { cookie: agent.cookie },
     });
     await stop(floor.child);
-    const get = (name: string, url: string, s?: { cookie: string }) => load(name, appPid, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
+    const get = (name: string, url: string, s?: { cookie: string }, pid: number | null = appPid) => load(name, pid, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
     const scenarios: Array<[string, () => Promise<Result>]> = [
       ['login page', () => get('login page', '/login')],
       ['ARENA portal', () => get('ARENA portal', '/portail?rubrique=1', requester)],
@@ -205,10 +213,9 @@ async function main() {
     // CSRF token, so not with autocannon), and while it runs the portal must stay fast.
     const [login, during] = await Promise.all([
       loginStorm(base, data.heavyRequester),
-      new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester)), 200)),
+      // It shares the main thread with the logins: no CPU figure of its own either.
+      new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester, null)), 200)),
     ]);
-    // It shares the main thread with the logins: no CPU figure of its own either.
-    during.cpuUs = NaN;
     const rss = peakRssMb(appPid);
     console.log(`app peak RSS: ${rss} MB`);
     // The machine's speed drifts (other tenants): the reference is measured again at the end,
