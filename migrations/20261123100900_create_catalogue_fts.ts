@@ -1,14 +1,10 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../src/db/dialect.js';
 import { forwardOnly } from '../src/db/forward-only.js';
 
 export async function up(knex: Knex): Promise<void> {
-  // Full-text index of the catalogue, one row per sub-category (rowid = its id):
-  // accent- and case-insensitive thanks to remove_diacritics.
-  await knex.raw(
-    "CREATE VIRTUAL TABLE catalogue_fts USING fts5(domain, grp, family, service, subcategory, keywords, " +
-      "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
-  );
+  // Full-text index of the catalogue, one row per sub-category (its id): accent- and case-insensitive.
+  await dialectOf(knex).createFullTextTable(knex, 'catalogue');
 }
-
 
 export const down = forwardOnly;

@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../src/db/dialect.js';
 import { forwardOnly } from '../src/db/forward-only.js';
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(
-    "CREATE VIRTUAL TABLE knowledge_fts USING fts5(title, body, keywords, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
-  );
+  // Full-text index of the knowledge, one row per article (its id): accent- and case-insensitive.
+  await dialectOf(knex).createFullTextTable(knex, 'knowledge');
 }
 
 export const down = forwardOnly;

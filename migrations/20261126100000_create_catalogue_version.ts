@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
+import { dialectOf } from '../src/db/dialect.js';
 import { forwardOnly } from '../src/db/forward-only.js';
 
-const CATALOGUE_TABLES = ['cat_domains', 'cat_groups', 'cat_families', 'cat_services', 'cat_subcategories'];
+export const CATALOGUE_TABLES = ['cat_domains', 'cat_groups', 'cat_families', 'cat_services', 'cat_subcategories'];
 
 export async function up(knex: Knex): Promise<void> {
   // The app keeps the catalogue (a few hundred rows) in memory. Any change to it, by whatever
@@ -13,10 +14,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex('catalogue_version').insert({ id: 1, version: 1 });
   for (const table of CATALOGUE_TABLES) {
     for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
-      await knex.raw(
-        `CREATE TRIGGER ${table}_version_${event.toLowerCase()} AFTER ${event} ON ${table}
-         BEGIN UPDATE catalogue_version SET version = version + 1 WHERE id = 1; END`,
-      );
+      await dialectOf(knex).createRowTrigger(knex, {
+        name: `${table}_version_${event.toLowerCase()}`, table, event, statements: ['UPDATE catalogue_version SET version = version + 1 WHERE id = 1'],
+      });
     }
   }
 }

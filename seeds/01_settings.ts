@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { DEFAULT_SETTINGS } from '../src/features/admin/settings.service.js';
+import { DEFAULT_SETTINGS } from '../src/features/admin/settings.repo.js';
 
 /** Default settings and the ARENA portal's sections; never overwrites what an admin changed. */
 export async function seed(knex: Knex): Promise<void> {

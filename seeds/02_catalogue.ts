@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { rebuildCatalogueIndex } from '../src/features/catalogue/catalogue-index.js';
+import { dialectOf } from '../src/db/dialect.js';
+import { rowsOf } from '../src/db/sql.js';
+import { CATALOGUE_DOCUMENTS } from '../src/features/catalogue/catalogue.repo.js';
 
 // The service catalogue a real academy would recognise, built around the tutorials:
 // Webmail and its five sub-categories, OTP / OTP-ODA, ONDE, PUBLINET…
@@ -198,6 +200,6 @@ export async function seed(knex: Knex): Promise<void> {
         }
       }
     }
+    for (const q of dialectOf(knex).reindexAll('catalogue', CATALOGUE_DOCUMENTS)) await rowsOf(trx, q);
   });
-  await rebuildCatalogueIndex(knex);
 }

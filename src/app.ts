@@ -4,10 +4,11 @@ import session from 'express-session';
 import helmet from 'helmet';
 import compression from 'compression';
 import ejs from 'ejs';
-import type { Knex } from 'knex';
+import cookieParser from 'cookie-parser';
 import type { PassportStatic } from 'passport';
 import type { Logger } from 'pino';
 import { ROOT, type Config } from './config.js';
+import type { Database } from './db/database.js';
 import { csrfProtection } from './http/csrf.js';
 import { flashCookie } from './http/flash.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
@@ -30,16 +31,14 @@ import { adminRoutes } from './features/admin/admin.routes.js';
 
 export interface AppDeps {
   config: Config;
-  db: Knex;
-  /** Reads outside transactions (the server's read pool); `db` when absent. */
-  readDb?: Knex;
+  db: Database;
   logger: Logger;
   now?: () => Date;
 }
 
 /** The Express app, without listening: tests load it as it is. */
 export function createApp(deps: AppDeps): { app: Express; services: Services } {
-  const services = buildServices({ config: deps.config, db: deps.db, readDb: deps.readDb, now: deps.now ?? (() => new Date()) });
+  const services = buildServices({ config: deps.config, db: deps.db, now: deps.now ?? (() => new Date()) });
   const app = express();
   const passport = useCommonMiddleware(app, deps, services);
 
@@ -113,7 +112,7 @@ export function useCommonMiddleware(app: Express, deps: AppDeps, services: Servi
   app.use('/static', compression(), express.static(path.join(ROOT, 'public'), staticOptions));
   app.use('/dsfr', compression(), express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
 
-  const sessionStore = new SessionStore(db, deps.readDb ?? db, config.env === 'test' ? 0 : 3600_000);
+  const sessionStore = new SessionStore(services.sessions, db.dialect, config.env === 'test' ? 0 : 3600_000);
   app.use(
     session({
       name: 'guichet.sid',
@@ -138,8 +137,10 @@ export function useCommonMiddleware(app: Express, deps: AppDeps, services: Servi
   app.use(express.urlencoded({ extended: false, limit: '512kb', parameterLimit: 200 }));
   const uploadDefaults = { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles };
   app.use(multipartGate(config, () => services.settings.uploadLimits(uploadDefaults)));
+  app.use(cookieParser());
   app.use(flashCookie(config.sessionSecret, (req) => behindHttps && req.secure));
-  app.use(csrfProtection);
-  app.use(viewLocals(services));
+  const csrf = csrfProtection(config.sessionSecret, behindHttps);
+  app.use(csrf.protect);
+  app.use(viewLocals(services, csrf.token));
   return passport;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { DatabaseTarget } from './db/database.js';
 
 /** The project root: the folder holding package.json, whether we run from src or dist. */
 function findRoot(start: string): string {
@@ -30,6 +31,8 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default('Guichet <ne-pas-repondre@guichet.invalid>'),
   PUBLIC_URL: z.string().url().optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(50),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL: postgres://user:password@host:5432/base' }).optional(),
+  DATABASE_POOL: z.coerce.number().int().positive().default(10),
 });
 
 export interface Config {
@@ -38,7 +41,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  dbFile: string;
+  /** The embedded SQLite file (DATA_DIR/guichet.sqlite), or the PostgreSQL server of DATABASE_URL. */
+  database: DatabaseTarget;
+  /** Connections to PostgreSQL per process. */
+  databasePool: number;
   uploadDir: string;
   /** Where multipart files land before a service keeps them: beside uploads, so keeping is a rename. */
   uploadTmpDir: string;
@@ -77,7 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    dbFile: path.join(dataDir, 'guichet.sqlite'),
+    database: e.DATABASE_URL ? { engine: 'postgres', url: e.DATABASE_URL } : { engine: 'sqlite', file: path.join(dataDir, 'guichet.sqlite') },
+    databasePool: e.DATABASE_POOL,
     uploadDir: path.join(dataDir, 'uploads'),
     uploadTmpDir: path.join(dataDir, 'tmp'),
     sessionSecret: e.SESSION_SECRET ?? 'guichet-development-secret-not-for-production',

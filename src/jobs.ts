@@ -34,8 +34,8 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
       name: 'orphan-files',
       everyMs: 3600_000,
       run: async () => {
-        const { db, config, now } = services;
-        const removed = await removeOrphanFiles(db, { uploadDir: config.uploadDir, tmpDir: config.uploadTmpDir }, now());
+        const { config, now } = services;
+        const removed = await removeOrphanFiles(services.attachments, { uploadDir: config.uploadDir, tmpDir: config.uploadTmpDir }, now());
         if (removed > 0) logger.info({ removed }, 'orphan files removed');
       },
     },

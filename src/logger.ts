@@ -17,11 +17,9 @@ export function safeError(err: unknown): Record<string, unknown> {
 const WARN = pino.levels.values.warn;
 
 /**
- * Logs go to stdout as JSON lines. Lines are gathered up to 4 kB and written at most a second
- * later: written one by one (a write through the thread pool, and a wake-up of whatever reads
- * stdout), the line of each request cost 5–8 % of a page's throughput. A warning or an
- * error is written at once, with what came before it; pino writes what is left when the process
- * exits, and a fatal line synchronously.
+ * Logs go to stdout as JSON lines, gathered up to 4 kB and written at most a second later rather
+ * than one write per request. A warning or an error is written at once, with what came before
+ * it; pino writes what is left when the process exits, and a fatal line synchronously.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {

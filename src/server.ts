@@ -1,16 +1,15 @@
 import http from 'node:http';
 import { loadConfig } from './config.js';
-import { createKnex, createReadKnex, migrateAndSeed } from './db/knex.js';
+import { openDatabase } from './db/database.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
 import { buildScheduler } from './jobs.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
-const db = createKnex(config.dbFile, { demo: config.demoData });
-await migrateAndSeed(db);
-const readDb = createReadKnex(config.dbFile);
-const { app, services } = createApp({ config, db, readDb, logger });
+const db = openDatabase(config.database, { demo: config.demoData, poolSize: config.databasePool });
+await db.migrateAndSeed();
+const { app, services } = createApp({ config, db, logger });
 const scheduler = buildScheduler(services, logger);
 scheduler.start();
 const server = http.createServer(app);
@@ -24,7 +23,7 @@ server.on('request', (_req, res) => {
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, data: config.dataDir, demo: config.demoData }, 'Guichet is listening');
+  logger.info({ port, data: config.dataDir, engine: db.engine, demo: config.demoData }, 'Guichet is listening');
   // Whoever started the server waits for this line: not for the next second's batch.
   logger.flush();
 });
@@ -41,12 +40,8 @@ async function shutdown(signal: string) {
   await Promise.all([closed, scheduler.stop()]);
   const deadline = Date.now() + 5000;
   // A client may hang up while its request still runs: wait for the pool to be idle too.
-  type Pool = { numUsed(): number; numPendingAcquires(): number } | undefined;
-  const pools = [db, readDb].map((k) => (k.client as { pool?: Pool }).pool);
-  const busy = () => inFlight > 0 || pools.some((p) => p && p.numUsed() + p.numPendingAcquires() > 0);
-  while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await readDb.destroy().catch(() => undefined);
-  await db.destroy().catch((err: unknown) => logger.warn({ err }, 'database closed with queries pending'));
+  while ((inFlight > 0 || db.busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await db.close().catch((err: unknown) => logger.warn({ err }, 'database closed with queries pending'));
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,63 +1,83 @@
-import type { Knex } from 'knex';
 import type { Config } from './config.js';
+import type { Database } from './db/database.js';
 import { UsersRepo } from './features/auth/users.repo.js';
-import { SettingsService } from './features/admin/settings.service.js';
-import { CatalogueRepo } from './features/catalogue/catalogue.repo.js';
-import { CatalogueService } from './features/catalogue/catalogue.service.js';
-import { AttachmentsService } from './features/attachments/attachments.service.js';
-import { TicketsRepo } from './features/tickets/tickets.repo.js';
-import { TicketsService } from './features/tickets/tickets.service.js';
-import { TicketEventBus } from './features/tickets/events.js';
-import { WriteBatch } from './db/write-batch.js';
-import { PortalService } from './features/portal/portal.service.js';
-import { AgentService } from './features/agent/agent.service.js';
-import { OutboxRepo } from './features/notifications/outbox.repo.js';
-import { MailRenderer } from './features/notifications/mail-renderer.js';
-import { NotificationsService } from './features/notifications/notifications.service.js';
-import { ResolutionService } from './features/tickets/resolution.service.js';
+import { SessionsRepo } from './features/auth/sessions.repo.js';
+import { LoginLockoutsRepo } from './features/auth/login-lockouts.repo.js';
+import { PasswordResetsRepo } from './features/auth/password-resets.repo.js';
+import { AccountsService } from './features/auth/accounts.service.js';
 import { LoginLockoutService } from './features/auth/login-lockout.service.js';
 import { PasswordResetService } from './features/auth/password-reset.service.js';
-import { PreferencesService } from './features/notifications/preferences.service.js';
+import { SettingsRepo } from './features/admin/settings.repo.js';
+import { AuditRepo } from './features/admin/audit.repo.js';
 import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
+import { CatalogueAdminRepo } from './features/admin/catalogue-admin.repo.js';
+import { DirectoryRepo } from './features/admin/directory.repo.js';
+import { ImportBatchesRepo } from './features/admin/import-batches.repo.js';
 import { CatalogueAdminService } from './features/admin/catalogue-admin.service.js';
 import { DirectoryAdminService } from './features/admin/directory-admin.service.js';
 import { PortalAdminService } from './features/admin/portal-admin.service.js';
 import { ImportExportService } from './features/admin/import-export.service.js';
-import { AuditRepo } from './features/admin/audit.js';
+import { CatalogueRepo } from './features/catalogue/catalogue.repo.js';
+import { CatalogueService } from './features/catalogue/catalogue.service.js';
+import { AttachmentsRepo } from './features/attachments/attachments.repo.js';
+import { AttachmentsService } from './features/attachments/attachments.service.js';
+import { TicketsRepo } from './features/tickets/tickets.repo.js';
+import { TicketsService } from './features/tickets/tickets.service.js';
+import { TicketEventBus } from './features/tickets/events.js';
+import { ResolutionService } from './features/tickets/resolution.service.js';
+import { PortalRepo } from './features/portal/portal.repo.js';
+import { PortalService } from './features/portal/portal.service.js';
+import { AgentService } from './features/agent/agent.service.js';
+import { OutboxRepo } from './features/notifications/outbox.repo.js';
+import { NotificationsRepo } from './features/notifications/notifications.repo.js';
+import { MailRenderer } from './features/notifications/mail-renderer.js';
+import { NotificationsService } from './features/notifications/notifications.service.js';
+import { PreferencesService } from './features/notifications/preferences.service.js';
+import { KnowledgeRepo } from './features/knowledge/knowledge.repo.js';
 import { KnowledgeService } from './features/knowledge/knowledge.service.js';
 
-/** The composition root: every service receives its collaborators here, and only here. */
-export function buildServices(deps: { config: Config; db: Knex; readDb?: Knex; now: () => Date }) {
+/** The composition root: every repo receives the database, every service its repos, here and only here. */
+export function buildServices(deps: { config: Config; db: Database; now: () => Date }) {
   const { config, db, now } = deps;
-  // Repositories whose reads outside transactions go to the read pool; their writes take the
-  // caller's transaction, always on `db`.
-  const readDb = deps.readDb ?? db;
-  const users = new UsersRepo(readDb);
-  const settings = new SettingsService(db);
-  const catalogueRepo = new CatalogueRepo(readDb);
-  const catalogue = new CatalogueService(catalogueRepo);
-  const attachments = new AttachmentsService(config.uploadDir);
-  const ticketsRepo = new TicketsRepo(readDb);
-  const events = new TicketEventBus();
-  const tickets = new TicketsService({ db, creations: new WriteBatch(db), tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
-  const portal = new PortalService(db, settings);
-  const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
+
+  const users = new UsersRepo(db);
+  const sessions = new SessionsRepo(db);
+  const settings = new SettingsRepo(db);
+  const audit = new AuditRepo(db);
+  const catalogueRepo = new CatalogueRepo(db);
+  const ticketsRepo = new TicketsRepo(db);
   const outbox = new OutboxRepo(db);
-  const notifications = new NotificationsService({ tickets: ticketsRepo, outbox, renderer: new MailRenderer(), settings, readDb, publicUrl: config.publicUrl, now });
+  const portalRepo = new PortalRepo(db);
+
+  const catalogue = new CatalogueService(catalogueRepo);
+  const attachments = new AttachmentsService(config.uploadDir, new AttachmentsRepo(db));
+  const events = new TicketEventBus();
+  const notifications = new NotificationsService({
+    tickets: ticketsRepo, recipients: new NotificationsRepo(db), outbox, renderer: new MailRenderer(), settings, publicUrl: config.publicUrl, now,
+  });
   events.subscribe(notifications);
+  const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
+  const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
   const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, now });
-  const passwordReset = new PasswordResetService({ db, users, notifications, now });
-  const loginLockout = new LoginLockoutService({ db, now });
-  const preferences = new PreferencesService(db);
+  const portal = new PortalService(portalRepo, settings);
+  const accounts = new AccountsService({ db, users, now });
+  const passwordReset = new PasswordResetService({ db, users, resets: new PasswordResetsRepo(db), sessions, notifications, now });
+  const loginLockout = new LoginLockoutService({ db, lockouts: new LoginLockoutsRepo(db), audit, now });
+  const preferences = new PreferencesService({ db, recipients: new NotificationsRepo(db) });
   const satisfaction = new SatisfactionRepo(db);
-  const catalogueAdmin = new CatalogueAdminService({ db, now });
-  const directoryAdmin = new DirectoryAdminService({ db, settings, now });
-  const portalAdmin = new PortalAdminService({ db, settings, portal, now });
-  const importExport = new ImportExportService({ db, now });
-  const auditRepo = new AuditRepo(db);
-  const knowledge = new KnowledgeService({ db, readDb, now });
-  return { config, db, now, users, settings, catalogueRepo, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications, resolution, passwordReset, loginLockout, preferences, satisfaction,
-    catalogueAdmin, directoryAdmin, portalAdmin, importExport, auditRepo, knowledge };
+  const catalogueAdminRepo = new CatalogueAdminRepo(db);
+  const directory = new DirectoryRepo(db);
+  const catalogueAdmin = new CatalogueAdminService({ db, catalogue: catalogueAdminRepo, audit, now });
+  const directoryAdmin = new DirectoryAdminService({ db, directory, users, sessions, settings, audit, now });
+  const portalAdmin = new PortalAdminService({ db, portalRepo, settings, portal, audit, now });
+  const importExport = new ImportExportService({
+    db, catalogue: catalogueAdminRepo, directory, users, sessions, batches: new ImportBatchesRepo(db), audit, now,
+  });
+  const knowledge = new KnowledgeService({ db, knowledge: new KnowledgeRepo(db), audit, now });
+  return {
+    config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
+    resolution, accounts, passwordReset, loginLockout, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -1,28 +1,29 @@
 // npm run backup -- [--to DIR]        (default: ./backups)
-// A consistent copy of DATA_DIR taken while Guichet keeps running: the SQLite database first,
-// then the attachments, checked, in a timestamped folder DIR/guichet-YYYYMMDD-HHMMSSZ.
+// A consistent copy of the database and the attachments, taken while Guichet keeps running:
+// the database first, then the files, checked, in a timestamped folder DIR/guichet-YYYYMMDD-HHMMSSZ.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { Knex } from 'knex';
-import sqlite3 from 'sqlite3';
 import { loadConfig, type Config } from '../config.js';
-import { createKnex } from '../db/knex.js';
+import { openDatabase, type Database } from '../db/database.js';
+import type { Engine } from '../db/dialect.js';
 
-export const BACKUP_DB = 'guichet.sqlite';
 export const BACKUP_UPLOADS = 'uploads';
 export const MANIFEST = 'manifest.json';
 
 /** What a backup folder holds, written last: a folder without it is not a backup. */
 export interface BackupManifest {
   format: 1;
+  engine: Engine;
+  /** The database's copy in the folder (guichet.sqlite, guichet.dump). */
+  database: string;
   createdAt: string;
   /** The DATA_DIR it was taken from. */
   source: string;
-  /** Of guichet.sqlite: restore refuses a copy that changed since. */
+  /** Of the database's copy: restore refuses a copy that changed since. */
   sha256: string;
   tickets: number;
   attachments: number;
@@ -59,25 +60,6 @@ export async function copyTree(from: string, to: string): Promise<number> {
   return n;
 }
 
-/** Open a database file read-only (the driver itself: knex always adds read-write), check it is sound, read what a backup reports. */
-export async function inspectDatabase(file: string): Promise<{ tickets: number; storedNames: string[] }> {
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
-  });
-  const all = <T>(sql: string) => new Promise<T[]>((resolve, reject) => db.all(sql, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
-  try {
-    const rows = await all<{ integrity_check: string }>('PRAGMA integrity_check');
-    if (rows.length !== 1 || rows[0].integrity_check !== 'ok') {
-      throw new Error(`${file} is damaged: ${rows.map((r) => r.integrity_check).join('; ')}`);
-    }
-    const [{ n }] = await all<{ n: number }>('SELECT count(*) AS n FROM tickets');
-    const names = await all<{ stored_name: string }>('SELECT stored_name FROM attachments');
-    return { tickets: Number(n), storedNames: names.map((r) => r.stored_name) };
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
-
 async function freeName(root: string, base: string): Promise<string> {
   for (let i = 0; ; i++) {
     const name = i === 0 ? base : `${base}-${i}`;
@@ -86,12 +68,12 @@ async function freeName(root: string, base: string): Promise<string> {
 }
 
 /**
- * Back up DATA_DIR into a new folder under `to`, while the app runs. `db` is the app's own
- * connection when called from inside the process (tests); the CLI opens a second connection.
+ * Back up into a new folder under `to`, while the app runs. `db` is the app's own database when
+ * called from inside the process (tests); the command opens its own connection.
  */
-export async function backup(opts: { config: Config; to: string; db?: Knex; now?: Date }): Promise<{ dir: string; manifest: BackupManifest }> {
+export async function backup(opts: { config: Config; to: string; db?: Database; now?: Date }): Promise<{ dir: string; manifest: BackupManifest }> {
   const { config } = opts;
-  if (!fs.existsSync(config.dbFile)) throw new Error(`No database at ${config.dbFile}: check DATA_DIR.`);
+  if (config.database.engine === 'sqlite' && !fs.existsSync(config.database.file)) throw new Error(`No database at ${config.database.file}: check DATA_DIR.`);
   const root = path.resolve(opts.to);
   await fsp.mkdir(root, { recursive: true });
   const createdAt = opts.now ?? new Date();
@@ -100,28 +82,29 @@ export async function backup(opts: { config: Config; to: string; db?: Knex; now?
   const partial = path.join(root, `${name}.partial`);
   await fsp.mkdir(partial);
   try {
-    const dbCopy = path.join(partial, BACKUP_DB);
-    const db = opts.db ?? createKnex(config.dbFile);
+    const db = opts.db ?? openDatabase(config.database);
+    const copy = path.join(partial, db.dialect.backupFile);
+    let contents;
     try {
-      // VACUUM INTO, not the driver's backup API: one statement in one read transaction gives a consistent, compact, self-contained file (no -wal to carry) while the app goes on writing (WAL).
-      await db.raw('VACUUM INTO ?', [dbCopy]);
+      contents = await db.dialect.backup(db, copy);
     } finally {
-      if (!opts.db) await db.destroy();
+      if (!opts.db) await db.close();
     }
     // The files after the database: a file lands in uploads/ before its row commits, so every
     // attachment of the snapshot already has its file (files added since are harmless extras).
     const files = await copyTree(config.uploadDir, path.join(partial, BACKUP_UPLOADS));
-    const { tickets, storedNames } = await inspectDatabase(dbCopy);
     const copied = new Set(await fsp.readdir(path.join(partial, BACKUP_UPLOADS)));
     const manifest: BackupManifest = {
       format: 1,
+      engine: db.engine,
+      database: db.dialect.backupFile,
       createdAt: createdAt.toISOString(),
       source: config.dataDir,
-      sha256: await sha256(dbCopy),
-      tickets,
-      attachments: storedNames.length,
+      sha256: await sha256(copy),
+      tickets: contents.tickets,
+      attachments: contents.storedNames.length,
       files,
-      missingFiles: storedNames.filter((n) => !copied.has(n)),
+      missingFiles: contents.storedNames.filter((n) => !copied.has(n)),
     };
     await fsp.writeFile(path.join(partial, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     const dir = path.join(root, name);

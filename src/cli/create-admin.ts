@@ -1,8 +1,9 @@
 // npm run create-admin -- --identifiant CBERNARD --prenom Camille --nom Bernard --email camille.bernard@ac-exemple.fr [--password …]
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createKnex, migrateAndSeed } from '../db/knex.js';
-import { createAdmin } from '../features/auth/accounts.service.js';
+import { openDatabase } from '../db/database.js';
+import { AccountsService } from '../features/auth/accounts.service.js';
+import { UsersRepo } from '../features/auth/users.repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,10 +19,11 @@ if (!values.identifiant || !values.prenom || !values.nom) {
   process.exit(2);
 }
 const config = loadConfig();
-const db = createKnex(config.dbFile, { demo: config.demoData });
+const db = openDatabase(config.database, { demo: config.demoData });
 try {
-  await migrateAndSeed(db);
-  const result = await createAdmin(db, {
+  await db.migrateAndSeed();
+  const accounts = new AccountsService({ db, users: new UsersRepo(db), now: () => new Date() });
+  const result = await accounts.createAdmin({
     identifiant: values.identifiant,
     firstName: values.prenom,
     lastName: values.nom,
@@ -34,5 +36,5 @@ try {
   console.error((err as Error).message);
   process.exitCode = 1;
 } finally {
-  await db.destroy();
+  await db.close();
 }

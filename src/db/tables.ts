@@ -1,25 +1,15 @@
-// Typed rows of every table, so that Knex queries are checked by the compiler.
+// Typed rows of the tables whose rows travel whole between repos and services.
 
-export interface SettingRow { key: string; value: string }
-export interface EstablishmentRow { id: number; rne: string; name: string; type: string; city: string }
 export interface UserRow {
   id: number; identifiant: string; first_name: string; last_name: string; email: string; phone: string;
   title: string; password_hash: string; active: boolean | number; created_at: string;
 }
-export interface UserRoleRow { user_id: number; role: string }
-export interface UserEstablishmentRow { user_id: number; establishment_id: number; position: number }
-export interface TeamRow { id: number; name: string; email: string; business: boolean | number; active: boolean | number }
-export interface TeamMemberRow { team_id: number; user_id: number }
-export interface CatalogueNodeRow { id: number; parent_id: number; name: string; position: number; active: boolean | number }
-export interface CatDomainRow { id: number; name: string; position: number; active: boolean | number }
-export interface SubcategoryRow extends CatalogueNodeRow {
-  keywords: string; team_id: number | null; accepts_incident: boolean | number; accepts_request: boolean | number;
-  establishment_types: string;
-}
 export interface TicketRow {
-  id: number; ref: string | null; kind: string; requester_id: number; beneficiary_id: number; establishment_id: number;
+  id: number; ref: string; kind: string; requester_id: number; beneficiary_id: number; establishment_id: number;
   visibility: string; subcategory_id: number; domain_name: string; group_name: string; family_name: string;
   service_name: string; subcategory_name: string; business_team_id: number | null; team_id: number | null;
+  /** The ticket's team, or 0 when none was found (a column the database computes). */
+  queue_team_id: number;
   agent_id: number | null; subject: string; detail: string; phone: string; availability: string; impact: string;
   urgency: string; priority: number; status: string; version: number; created_at: string; updated_at: string;
   resolved_at: string | null; closed_at: string | null;
@@ -36,5 +26,3 @@ export interface AttachmentRow {
   id: number; ticket_id: number; journal_entry_id: number | null; uploader_id: number; original_name: string;
   stored_name: string; mime: string; size: number; private: boolean | number; created_at: string;
 }
-export interface PortalSectionRow { id: number; name: string; position: number }
-export interface PortalToolRow { id: number; section_id: number; name: string; url: string; description: string; position: number }

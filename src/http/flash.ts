@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from 'express';
-import { parse as parseCookies } from 'cookie';
 import { sign, unsign } from 'cookie-signature';
 
 export type FlashType = 'success' | 'info' | 'warning' | 'error';
@@ -24,7 +23,7 @@ export function flashCookie(secret: string, secure: (req: Request) => boolean): 
   return (req, res, next) => {
     const options = { httpOnly: true, sameSite: 'lax' as const, secure: secure(req), path: '/' };
     writers.set(req, (value) => res.cookie(COOKIE, sign(value, secret), { ...options, maxAge: 60_000 }));
-    const raw = req.headers.cookie ? parseCookies(req.headers.cookie)[COOKIE] : undefined;
+    const raw = (req.cookies as Record<string, string> | undefined)?.[COOKIE];
     if (raw !== undefined) {
       const value = unsign(raw, secret);
       res.locals.flash = value === false ? undefined : decode(value);

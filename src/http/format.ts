@@ -70,10 +70,6 @@ export function statusBadge(s: string): string {
   }
 }
 
-export function priorityBadge(p: number): string {
-  return p === 1 ? 'fr-badge--error' : p === 2 ? 'fr-badge--warning' : '';
-}
-
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} o`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} Ko`;

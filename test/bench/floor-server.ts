@@ -5,27 +5,25 @@
 import fs from 'node:fs';
 import express from 'express';
 import { loadConfig } from '../../src/config.js';
-import { createKnex, createReadKnex } from '../../src/db/knex.js';
+import { openDatabase } from '../../src/db/database.js';
 import { createLogger } from '../../src/logger.js';
 import { useCommonMiddleware } from '../../src/app.js';
-import { csrfToken } from '../../src/http/csrf.js';
 import { buildServices } from '../../src/services.js';
 
 const page = fs.readFileSync(process.env.FLOOR_PAGE ?? '', 'utf8');
 const config = loadConfig();
-const db = createKnex(config.dbFile);
-const readDb = createReadKnex(config.dbFile);
-const deps = { config, db, readDb, logger: createLogger(config.logLevel) };
+const db = openDatabase(config.database, { poolSize: config.databasePool });
+const deps = { config, db, logger: createLogger(config.logLevel) };
 const app = express();
 useCommonMiddleware(app, deps, buildServices({ ...deps, now: () => new Date() }));
 app.get('/floor', (req, res) => {
-  // As a page: only for a signed-in user, and its forms carry the session's CSRF token.
+  // As a page: only for a signed-in user, and its forms carry a CSRF token.
   if (!req.user) return void res.status(401).send('not signed in');
-  csrfToken(req);
+  (res.locals.csrfToken as () => string)();
   res.type('html').send(page);
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const a = server.address();
   console.log(JSON.stringify({ port: typeof a === 'object' && a ? a.port : 0 }));
 });
-process.on('SIGTERM', () => server.close(() => void Promise.all([db.destroy(), readDb.destroy()]).then(() => process.exit(0))));
+process.on('SIGTERM', () => server.close(() => void db.close().then(() => process.exit(0))));

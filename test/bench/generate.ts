@@ -137,9 +137,7 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
       SELECT id, requester_id, 'created', NULL, 'affectee', '{}', created_at FROM tickets`);
     log(`  history: ${Date.now() - t0} ms`);
     for (const ix of indexes) await trx.raw(ix.sql);
-    for (const rebuild of [QUEUE_COUNTS_REBUILD, SHARED_COUNTS_REBUILD]) {
-      for (const statement of rebuild.split(';').map((x) => x.trim()).filter(Boolean)) await trx.raw(statement);
-    }
+    for (const statement of [...QUEUE_COUNTS_REBUILD, ...SHARED_COUNTS_REBUILD]) await trx.raw(statement);
     log(`  indexes, triggers and kept counts: ${Date.now() - t0} ms`);
   });
   await db.raw('PRAGMA synchronous = NORMAL');

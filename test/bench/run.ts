@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT } from '../../src/config.js';
-import { createKnex, migrateAndSeed } from '../../src/db/knex.js';
+import { openDatabase } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
 
 const { values } = parseArgs({
@@ -157,10 +157,10 @@ async function main() {
   // The data set.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
   const t0 = Date.now();
-  const db = createKnex(path.join(dir, 'guichet.sqlite'));
-  await migrateAndSeed(db);
-  const data: BenchData = await generate(db, { tickets: TICKETS });
-  await db.destroy();
+  const database = openDatabase({ engine: 'sqlite', file: path.join(dir, 'guichet.sqlite') });
+  await database.migrateAndSeed();
+  const data: BenchData = await generate(database.knex, { tickets: TICKETS });
+  await database.close();
   const genSeconds = (Date.now() - t0) / 1000;
   console.log(`generated ${TICKETS} tickets in ${genSeconds.toFixed(1)} s`);
 

@@ -12,6 +12,16 @@ export interface ServerProcess {
   stop: () => Promise<number | null>;
 }
 
+/** The cookies a client holds ("a=1; b=2") once a response's are added: the session's, and the CSRF token's. */
+export function withCookies(held: string, res: Response): string {
+  const jar = new Map(held.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c]));
+  for (const set of res.headers.getSetCookie()) {
+    const pair = set.split(';')[0];
+    jar.set(pair.slice(0, pair.indexOf('=')), pair);
+  }
+  return [...jar.values()].join('; ');
+}
+
 /** Start the real server as `npm start` does (compiled), wait for its "listening" line. */
 export function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/server.js')], {

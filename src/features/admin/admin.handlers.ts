@@ -53,7 +53,7 @@ async function submit<S extends z.ZodType>(
 }
 
 export function adminHandlers(services: Services) {
-  const { catalogueAdmin, directoryAdmin, portalAdmin, knowledge, importExport, auditRepo } = services;
+  const { catalogueAdmin, directoryAdmin, portalAdmin, knowledge, importExport, audit } = services;
   const render = (res: Response, view: string, title: string, data: Record<string, unknown>, status = 200) =>
     res.status(status).render(`admin/${view}`, { title, portal: 'admin', values: {}, errors: {}, ...data });
 
@@ -67,7 +67,7 @@ export function adminHandlers(services: Services) {
     const parentLevel = PARENT[level];
     const [parents, teams] = await Promise.all([
       node ? Promise.resolve(node.parents) : parentLevel ? catalogueAdmin.parentChoices(parentLevel) : Promise.resolve([]),
-      services.ticketsRepo.supportTeams(),
+      services.ticketsRepo.teams('support'),
     ]);
     render(res, 'catalogue-node', node ? `${LEVEL_LABEL[level]} : ${node.row.name}` : `Nouveau : ${LEVEL_LABEL[level]}`, {
       level, node, parents, teams, values, errors, slug: SLUG_OF, childLevel: CHILD[level], levelLabel: LEVEL_LABEL,
@@ -347,7 +347,7 @@ export function adminHandlers(services: Services) {
   const getAudit: RequestHandler = async (req, res) => {
     const paging = parsePaging(req.query);
     const entity = typeof req.query.objet === 'string' && /^[a-z_]{1,40}$/.test(req.query.objet) ? req.query.objet : undefined;
-    const { rows, total } = await auditRepo.list(paging.perPage, paging.offset, entity);
+    const { rows, total } = await audit.list(paging.perPage, paging.offset, entity);
     render(res, 'audit', 'Journal des modifications', { rows, entity, pages: pageLinks(paging, total, '/admin/journal', { objet: entity }) });
   };
 

@@ -1,20 +1,14 @@
-import type { Knex } from 'knex';
+import type { Transactions, Trx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
-import { rebuildCatalogueIndex } from '../catalogue/catalogue-index.js';
-import { audit } from './audit.js';
+import type { AuditRepo } from './audit.repo.js';
+import { ADMIN_LEVELS, CHILD, PARENT, type AdminLevel, type CatalogueAdminRepo } from './catalogue-admin.repo.js';
 import { nameTaken } from './names.js';
 
-export const ADMIN_LEVELS = ['domain', 'group', 'family', 'service', 'subcategory'] as const;
-export type AdminLevel = (typeof ADMIN_LEVELS)[number];
+export { ADMIN_LEVELS, CHILD, PARENT, type AdminLevel };
 
-export const LEVEL_TABLE: Record<AdminLevel, string> = {
-  domain: 'cat_domains', group: 'cat_groups', family: 'cat_families', service: 'cat_services', subcategory: 'cat_subcategories',
-};
 export const LEVEL_LABEL: Record<AdminLevel, string> = {
   domain: 'Domaine de service', group: 'Groupe de famille', family: 'Famille de service', service: 'Service', subcategory: 'Sous catégorie de service',
 };
-export const CHILD: Record<AdminLevel, AdminLevel | null> = { domain: 'group', group: 'family', family: 'service', service: 'subcategory', subcategory: null };
-export const PARENT: Record<AdminLevel, AdminLevel | null> = { domain: null, group: 'domain', family: 'group', service: 'family', subcategory: 'service' };
 
 export const catalogueMessages = {
   duplicate: 'Un élément de ce niveau porte déjà ce nom sous le même parent.',
@@ -62,13 +56,13 @@ function toRow(level: AdminLevel, f: NodeFields): Record<string, unknown> {
 
 /** The service catalogue editor: five levels, each change audited and the search index rebuilt in its transaction. */
 export class CatalogueAdminService {
-  constructor(private readonly deps: { db: Knex; now: () => Date }) {}
+  constructor(private readonly deps: { db: Transactions; catalogue: CatalogueAdminRepo; audit: AuditRepo; now: () => Date }) {}
 
   async tree(): Promise<TreeNode[]> {
-    const { db } = this.deps;
-    const all = await Promise.all(ADMIN_LEVELS.map((l) => db(LEVEL_TABLE[l]).orderBy(['position', 'name']).select('id', 'name', 'active', 'position', ...(l === 'domain' ? [] : ['parent_id']))));
+    const { catalogue } = this.deps;
+    const all = await Promise.all(ADMIN_LEVELS.map((l) => catalogue.nodes(l)));
     const byLevel = ADMIN_LEVELS.map((level, i) =>
-      all[i].map((r: { id: number; name: string; active: number | boolean; position: number; parent_id?: number }) => ({
+      all[i].map((r) => ({
         node: { id: r.id, level, name: r.name, active: !!r.active, position: r.position, children: [] as TreeNode[] },
         parentId: r.parent_id ?? null,
       })),
@@ -81,15 +75,15 @@ export class CatalogueAdminService {
   }
 
   async node(level: AdminLevel, id: number) {
-    const { db } = this.deps;
-    const row = await db(LEVEL_TABLE[level]).where({ id }).first();
+    const { catalogue } = this.deps;
+    const row = await catalogue.node(level, id);
     if (!row) throw new NotFoundError();
     const child = CHILD[level];
     const parentLevel = PARENT[level];
     const [children, parents, tickets, path] = await Promise.all([
-      child ? db(LEVEL_TABLE[child]).where({ parent_id: id }).orderBy(['position', 'name']).select('id', 'name', 'active') : Promise.resolve([]),
+      child ? catalogue.nodes(child, id) : Promise.resolve([]),
       parentLevel ? this.parentChoices(parentLevel) : Promise.resolve([]),
-      this.ticketCount(level, id),
+      catalogue.ticketCount(level, id),
       this.path(level, row),
     ]);
     return { level, row, children, parents, tickets, path };
@@ -97,14 +91,9 @@ export class CatalogueAdminService {
 
   /** Every node of a level, named by its path, to move a node under it. */
   async parentChoices(level: AdminLevel): Promise<Array<{ id: number; label: string }>> {
-    const { db } = this.deps;
-    const levels = ADMIN_LEVELS.slice(0, ADMIN_LEVELS.indexOf(level) + 1);
-    const q = db(`${LEVEL_TABLE[levels[levels.length - 1]]} as n${levels.length - 1}`);
-    for (let i = levels.length - 2; i >= 0; i--) q.join(`${LEVEL_TABLE[levels[i]]} as n${i}`, `n${i}.id`, `n${i + 1}.parent_id`);
-    const rows: Array<Record<string, unknown>> = await q
-      .select([`n${levels.length - 1}.id as id`, ...levels.map((_, i) => `n${i}.name as l${i}`)])
-      .orderBy(levels.map((_, i) => `n${i}.position`));
-    return rows.map((r) => ({ id: Number(r.id), label: levels.map((_, i) => String(r[`l${i}`])).join(' › ') }));
+    const depth = ADMIN_LEVELS.indexOf(level) + 1;
+    const rows = await this.deps.catalogue.pathsOf(level);
+    return rows.map((r) => ({ id: Number(r.id), label: Array.from({ length: depth }, (_, i) => String(r[`l${i}`])).join(' › ') }));
   }
 
   private async path(level: AdminLevel, row: { parent_id?: number }): Promise<Array<{ level: AdminLevel; id: number; name: string }>> {
@@ -112,7 +101,7 @@ export class CatalogueAdminService {
     let l = PARENT[level];
     let parentId = row.parent_id;
     while (l && parentId) {
-      const p = await this.deps.db(LEVEL_TABLE[l]).where({ id: parentId }).first();
+      const p = await this.deps.catalogue.node(l, parentId);
       if (!p) break;
       out.unshift({ level: l, id: p.id, name: p.name });
       parentId = p.parent_id;
@@ -121,78 +110,54 @@ export class CatalogueAdminService {
     return out;
   }
 
-  /** Tickets filed under this node or below. */
-  async ticketCount(level: AdminLevel, id: number, db: Knex = this.deps.db): Promise<number> {
-    let subs = db('cat_subcategories').select('id');
-    if (level === 'subcategory') subs = subs.where('id', id);
-    else {
-      let ids = db(LEVEL_TABLE[level]).where('id', id).select('id');
-      let l: AdminLevel = level;
-      while (CHILD[l] && CHILD[l] !== 'subcategory') {
-        const c = CHILD[l] as AdminLevel;
-        ids = db(LEVEL_TABLE[c]).whereIn('parent_id', ids).select('id');
-        l = c;
-      }
-      subs = subs.whereIn('parent_id', ids);
-    }
-    const [{ n }] = await db('tickets').whereIn('subcategory_id', subs).count({ n: '*' });
-    return Number(n);
-  }
-
-  private async checkFields(trx: Knex.Transaction, level: AdminLevel, f: NodeFields, selfId: number | null) {
+  private async checkFields(trx: Trx, level: AdminLevel, f: NodeFields, selfId: number | null) {
+    const { catalogue } = this.deps;
     const errors: Record<string, string> = {};
     const parentLevel = PARENT[level];
-    if (parentLevel) {
-      if (!f.parent_id || !(await trx(LEVEL_TABLE[parentLevel]).where({ id: f.parent_id }).first('id'))) errors.parent_id = catalogueMessages.badParent;
-    }
-    if (level === 'subcategory' && f.team_id) {
-      if (!(await trx('teams').where({ id: f.team_id }).first('id'))) errors.team_id = catalogueMessages.badTeam;
-    }
-    const siblings = trx(LEVEL_TABLE[level]);
-    if (parentLevel) siblings.where('parent_id', f.parent_id ?? -1);
-    if (await nameTaken(siblings, f.name, selfId)) errors.name = catalogueMessages.duplicate;
+    if (parentLevel && (!f.parent_id || !(await catalogue.node(parentLevel, f.parent_id, trx)))) errors.parent_id = catalogueMessages.badParent;
+    if (level === 'subcategory' && f.team_id && !(await catalogue.teamExists(trx, f.team_id))) errors.team_id = catalogueMessages.badTeam;
+    if (nameTaken(await catalogue.siblingNames(trx, level, f.parent_id ?? null), f.name, selfId)) errors.name = catalogueMessages.duplicate;
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   }
 
   async create(actorId: number, level: AdminLevel, f: NodeFields): Promise<number> {
-    const now = this.deps.now();
-    return this.deps.db.transaction(async (trx) => {
+    const { db, catalogue, audit } = this.deps;
+    return db.transaction(async (trx) => {
       await this.checkFields(trx, level, f, null);
       const row = toRow(level, f);
-      const [{ id }] = await trx(LEVEL_TABLE[level]).insert(row).returning('id');
-      await audit(trx, { actorId, action: 'create', entity: level, entityId: id, after: row }, now);
-      await rebuildCatalogueIndex(trx);
+      const id = await catalogue.insert(trx, level, row);
+      await audit.record(trx, { actorId, action: 'create', entity: level, entityId: id, after: row }, this.deps.now());
+      await catalogue.reindex(trx);
       return id;
     });
   }
 
   async update(actorId: number, level: AdminLevel, id: number, f: NodeFields): Promise<void> {
-    const now = this.deps.now();
-    await this.deps.db.transaction(async (trx) => {
-      const before = await trx(LEVEL_TABLE[level]).where({ id }).first();
+    const { db, catalogue, audit } = this.deps;
+    await db.transaction(async (trx) => {
+      const before = await catalogue.node(level, id, trx);
       if (!before) throw new NotFoundError();
       await this.checkFields(trx, level, f, id);
       const row = toRow(level, f);
-      await trx(LEVEL_TABLE[level]).where({ id }).update(row);
-      await audit(trx, { actorId, action: 'update', entity: level, entityId: id, before, after: row }, now);
-      await rebuildCatalogueIndex(trx);
+      await catalogue.update(trx, level, id, row);
+      await audit.record(trx, { actorId, action: 'update', entity: level, entityId: id, before, after: row }, this.deps.now());
+      await catalogue.reindex(trx);
     });
   }
 
   /** Delete only what nothing uses; anything referenced is deactivated instead. */
   async remove(actorId: number, level: AdminLevel, id: number): Promise<void> {
-    const now = this.deps.now();
-    await this.deps.db.transaction(async (trx) => {
-      const before = await trx(LEVEL_TABLE[level]).where({ id }).first();
+    const { db, catalogue, audit } = this.deps;
+    await db.transaction(async (trx) => {
+      const before = await catalogue.node(level, id, trx);
       if (!before) throw new NotFoundError();
-      const tickets = await this.ticketCount(level, id, trx);
+      const tickets = await catalogue.ticketCount(level, id, trx);
       if (tickets > 0) throw new ConflictError(catalogueMessages.inUse(tickets));
-      const child = CHILD[level];
-      if (child && (await trx(LEVEL_TABLE[child]).where({ parent_id: id }).first('id'))) throw new ConflictError(catalogueMessages.hasChildren);
-      if (level === 'service' && (await trx('knowledge_articles').where({ service_id: id }).first('id'))) throw new ConflictError(catalogueMessages.hasArticles);
-      await trx(LEVEL_TABLE[level]).where({ id }).delete();
-      await audit(trx, { actorId, action: 'delete', entity: level, entityId: id, before }, now);
-      await rebuildCatalogueIndex(trx);
+      if (await catalogue.hasChildren(trx, level, id)) throw new ConflictError(catalogueMessages.hasChildren);
+      if (level === 'service' && (await catalogue.hasArticles(trx, id))) throw new ConflictError(catalogueMessages.hasArticles);
+      await catalogue.remove(trx, level, id);
+      await audit.record(trx, { actorId, action: 'delete', entity: level, entityId: id, before }, this.deps.now());
+      await catalogue.reindex(trx);
     });
   }
 }

@@ -1,9 +1,11 @@
-import type { Knex } from 'knex';
+import type { Transactions, Trx } from '../../db/database.js';
 import { NotFoundError, ValidationError } from '../../http/errors.js';
-import { endSessionsOf } from '../../db/sessions.js';
 import { NO_PASSWORD } from '../auth/password.js';
-import type { SettingsService } from './settings.service.js';
-import { audit, writeAudited } from './audit.js';
+import type { SessionsRepo } from '../auth/sessions.repo.js';
+import type { UsersRepo } from '../auth/users.repo.js';
+import type { SettingsRepo } from './settings.repo.js';
+import type { AuditRepo } from './audit.repo.js';
+import type { DirectoryRepo } from './directory.repo.js';
 import { nameTaken } from './names.js';
 
 export const directoryMessages = {
@@ -24,156 +26,114 @@ export interface UserFields {
 
 /** Establishments, teams and people, as the admin edits them: each change audited in its transaction. */
 export class DirectoryAdminService {
-  constructor(private readonly deps: { db: Knex; settings: SettingsService; now: () => Date }) {}
+  constructor(
+    private readonly deps: { db: Transactions; directory: DirectoryRepo; users: UsersRepo; sessions: SessionsRepo; settings: SettingsRepo; audit: AuditRepo; now: () => Date },
+  ) {}
 
   // — Establishments —
 
-  async establishments(q: string, limit: number, offset: number) {
-    const base = () => {
-      const b = this.deps.db('establishments');
-      if (q) b.where((w) => w.whereRaw('rne LIKE ?', [`%${q.toUpperCase()}%`]).orWhereRaw('name LIKE ?', [`%${q}%`]).orWhereRaw('city LIKE ?', [`%${q}%`]));
-      return b;
-    };
-    const [rows, [{ n }]] = await Promise.all([base().orderBy('name').limit(limit).offset(offset), base().count({ n: '*' })]);
-    return { rows, total: Number(n) };
+  establishments(q: string, limit: number, offset: number) {
+    return this.deps.directory.establishments(q, limit, offset);
   }
 
   async establishment(id: number) {
-    const row = await this.deps.db('establishments').where({ id }).first();
+    const row = await this.deps.directory.establishment(id);
     if (!row) throw new NotFoundError();
     return row;
   }
 
   async saveEstablishment(actorId: number, id: number | null, f: EstablishmentFields): Promise<number> {
-    return this.deps.db.transaction(async (trx) => {
-      const clash = await trx('establishments').where({ rne: f.rne }).whereNot('id', id ?? -1).first('id');
-      if (clash) throw new ValidationError({ rne: directoryMessages.rneTaken });
-      return writeAudited(trx, actorId, { table: 'establishments', entity: 'establishment', id }, { ...f }, this.deps.now());
+    const { db, directory, audit, now } = this.deps;
+    return db.transaction(async (trx) => {
+      if (await directory.rneTaken(trx, f.rne, id)) throw new ValidationError({ rne: directoryMessages.rneTaken });
+      return audit.saveAudited(trx, actorId, { table: 'establishments', entity: 'establishment', id }, { ...f }, now());
     });
+  }
+
+  allEstablishments() {
+    return this.deps.directory.allEstablishments();
   }
 
   // — Teams —
 
-  async teams() {
-    return this.deps.db('teams as t')
-      .leftJoin('team_members as m', 'm.team_id', 't.id')
-      .groupBy('t.id')
-      .orderBy('t.name')
-      .select('t.*', this.deps.db.raw('COUNT(m.user_id) as members'));
+  teams() {
+    return this.deps.directory.teams();
   }
 
   async team(id: number) {
-    const { db } = this.deps;
-    const row = await db('teams').where({ id }).first();
+    const { directory } = this.deps;
+    const row = await directory.team(id);
     if (!row) throw new NotFoundError();
-    const [members, agents] = await Promise.all([
-      db('users as u').join('team_members as m', 'm.user_id', 'u.id').where('m.team_id', id).orderBy(['u.last_name', 'u.first_name']).select('u.id', 'u.identifiant', 'u.first_name', 'u.last_name', 'u.active'),
-      db('users as u').join('user_roles as r', 'r.user_id', 'u.id').where({ 'r.role': 'agent', 'u.active': true }).whereNotIn('u.id', db('team_members').where('team_id', id).select('user_id')).orderBy(['u.last_name', 'u.first_name']).select('u.id', 'u.identifiant', 'u.first_name', 'u.last_name'),
-    ]);
+    const [members, agents] = await Promise.all([directory.teamMembers(id), directory.agentsOutside(id)]);
     return { row, members, agents };
   }
 
   async saveTeam(actorId: number, id: number | null, f: TeamFields): Promise<number> {
-    return this.deps.db.transaction(async (trx) => {
-      if (await nameTaken(trx('teams'), f.name, id)) throw new ValidationError({ name: directoryMessages.teamTaken });
-      return writeAudited(trx, actorId, { table: 'teams', entity: 'team', id }, { ...f }, this.deps.now());
+    const { db, directory, audit, now } = this.deps;
+    return db.transaction(async (trx) => {
+      if (nameTaken(await directory.teamNames(trx), f.name, id)) throw new ValidationError({ name: directoryMessages.teamTaken });
+      return audit.saveAudited(trx, actorId, { table: 'teams', entity: 'team', id }, { ...f }, now());
     });
   }
 
   async addMember(actorId: number, teamId: number, userId: number): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
-      if (!(await trx('teams').where({ id: teamId }).first('id'))) throw new NotFoundError();
-      if (!(await trx('user_roles').where({ user_id: userId, role: 'agent' }).first('user_id'))) throw new ValidationError({ user_id: directoryMessages.notAgent });
-      await trx('team_members').insert({ team_id: teamId, user_id: userId }).onConflict(['team_id', 'user_id']).ignore();
-      await audit(trx, { actorId, action: 'add_member', entity: 'team', entityId: teamId, after: { user_id: userId } }, this.deps.now());
+    const { db, directory, users, audit, now } = this.deps;
+    await db.transaction(async (trx) => {
+      if (!(await directory.team(teamId, trx))) throw new NotFoundError();
+      if (!(await users.hasRole(trx, userId, 'agent'))) throw new ValidationError({ user_id: directoryMessages.notAgent });
+      await directory.addMember(trx, teamId, userId);
+      await audit.record(trx, { actorId, action: 'add_member', entity: 'team', entityId: teamId, after: { user_id: userId } }, now());
     });
   }
 
   async removeMember(actorId: number, teamId: number, userId: number): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
-      const n = await trx('team_members').where({ team_id: teamId, user_id: userId }).delete();
-      if (n === 0) throw new NotFoundError();
-      await audit(trx, { actorId, action: 'remove_member', entity: 'team', entityId: teamId, before: { user_id: userId } }, this.deps.now());
+    const { db, directory, audit, now } = this.deps;
+    await db.transaction(async (trx) => {
+      if (!(await directory.removeMember(trx, teamId, userId))) throw new NotFoundError();
+      await audit.record(trx, { actorId, action: 'remove_member', entity: 'team', entityId: teamId, before: { user_id: userId } }, now());
     });
   }
 
   async setPlatformTeam(actorId: number, teamId: number): Promise<void> {
-    const { db, settings, now } = this.deps;
+    const { db, directory, settings, audit, now } = this.deps;
     await db.transaction(async (trx) => {
-      if (!(await trx('teams').where({ id: teamId, active: true }).first('id'))) throw new ValidationError({ platform_team_id: 'Équipe inconnue.' });
-      const before = (await settings.all()).platform_team_id;
-      await settings.set('platform_team_id', teamId, trx);
-      await audit(trx, { actorId, action: 'update', entity: 'setting', entityId: null, before: { platform_team_id: before }, after: { platform_team_id: teamId } }, now());
+      if (!(await directory.activeTeamExists(trx, teamId))) throw new ValidationError({ platform_team_id: 'Équipe inconnue.' });
+      const before = (await settings.all(trx)).platform_team_id;
+      await settings.set(trx, 'platform_team_id', teamId);
+      await audit.record(trx, { actorId, action: 'update', entity: 'setting', entityId: null, before: { platform_team_id: before }, after: { platform_team_id: teamId } }, now());
     });
   }
 
   // — Users —
 
-  async users(q: string, limit: number, offset: number) {
-    const { db } = this.deps;
-    const base = () => {
-      const b = db('users as u');
-      if (q) {
-        const like = `%${q}%`;
-        b.where((w) => w.whereRaw('u.identifiant LIKE ?', [`%${q.toUpperCase()}%`]).orWhereRaw("u.first_name || ' ' || u.last_name LIKE ?", [like]).orWhereRaw('u.email LIKE ?', [like]));
-      }
-      return b;
-    };
-    const [rows, [{ n }]] = await Promise.all([
-      base()
-        .orderBy(['u.last_name', 'u.first_name'])
-        .limit(limit)
-        .offset(offset)
-        .select('u.id', 'u.identifiant', 'u.first_name', 'u.last_name', 'u.email', 'u.active', db.raw("(SELECT group_concat(role, ', ') FROM user_roles r WHERE r.user_id = u.id) as roles")),
-      base().count({ n: '*' }),
-    ]);
-    return { rows, total: Number(n) };
+  users(q: string, limit: number, offset: number) {
+    return this.deps.directory.users(q, limit, offset);
   }
 
-  async user(id: number, db: Knex = this.deps.db) {
-    const row = await db('users').where({ id }).first('id', 'identifiant', 'first_name', 'last_name', 'email', 'phone', 'title', 'active');
+  async user(id: number, trx?: Trx) {
+    const row = await this.deps.directory.user(id, trx);
     if (!row) throw new NotFoundError();
-    const [roles, establishments] = await Promise.all([
-      db('user_roles').where({ user_id: id }).pluck('role'),
-      db('user_establishments').where({ user_id: id }).orderBy('position').pluck('establishment_id'),
-    ]);
-    return { ...row, roles, establishment_ids: establishments, main_establishment_id: establishments[0] ?? null };
+    const { roles, establishmentIds } = await this.deps.users.links(id, trx);
+    return { ...row, roles, establishment_ids: establishmentIds, main_establishment_id: establishmentIds[0] ?? null };
   }
 
   async saveUser(actorId: number, id: number | null, f: UserFields): Promise<number> {
-    const { db, now } = this.deps;
+    const { db, directory, users, sessions, audit, now } = this.deps;
     const ids = [...new Set(f.main_establishment_id ? [f.main_establishment_id, ...f.establishment_ids] : f.establishment_ids)];
     return db.transaction(async (trx) => {
-      if (await trx('users').where({ identifiant: f.identifiant }).whereNot('id', id ?? -1).first('id')) throw new ValidationError({ identifiant: directoryMessages.identifiantTaken });
-      const known = await trx('establishments').whereIn('id', ids).pluck('id');
-      if (known.length !== ids.length) throw new ValidationError({ establishment_ids: directoryMessages.unknownEstablishment });
+      if (await users.identifiantTaken(trx, f.identifiant, id)) throw new ValidationError({ identifiant: directoryMessages.identifiantTaken });
+      if ((await directory.countEstablishments(trx, ids)) !== ids.length) throw new ValidationError({ establishment_ids: directoryMessages.unknownEstablishment });
       const before = id === null ? null : await this.user(id, trx);
       const fields = { identifiant: f.identifiant, first_name: f.first_name, last_name: f.last_name, email: f.email, phone: f.phone, title: f.title, active: f.active };
-      let userId: number;
-      if (id === null) {
-        // A new account has an unguessable password: its owner sets one with "J'ai perdu mon mot de passe".
-        [{ id: userId }] = await trx('users').insert({ ...fields, password_hash: NO_PASSWORD, created_at: now().toISOString() }).returning('id');
-      } else {
-        userId = id;
-        await trx('users').where({ id }).update(fields);
-      }
-      await trx('user_roles').where({ user_id: userId }).delete();
-      for (const role of new Set(f.roles)) await trx('user_roles').insert({ user_id: userId, role });
-      await trx('user_establishments').where({ user_id: userId }).delete();
-      for (const [position, establishment_id] of ids.entries()) await trx('user_establishments').insert({ user_id: userId, establishment_id, position });
-      if (!f.roles.includes('agent')) await trx('team_members').where({ user_id: userId }).delete();
+      // A new account has an unguessable password: its owner sets one with "J'ai perdu mon mot de passe".
+      const userId = id ?? (await users.insert(trx, { ...fields, password_hash: NO_PASSWORD, created_at: now().toISOString() }));
+      if (id !== null) await users.update(trx, id, fields);
+      const { teamIds } = await users.links(userId, trx);
+      await users.replaceLinks(trx, userId, { roles: f.roles, establishmentIds: ids, teamIds: f.roles.includes('agent') ? teamIds : [] });
       // A deactivated account is signed out everywhere at once.
-      if (!f.active) await endSessionsOf(trx, userId);
-      await audit(trx, { actorId, action: id === null ? 'create' : 'update', entity: 'user', entityId: userId, before: before ?? undefined, after: { ...fields, roles: f.roles, establishment_ids: ids } }, now());
+      if (!f.active) await sessions.endSessionsOf(trx, userId);
+      await audit.record(trx, { actorId, action: id === null ? 'create' : 'update', entity: 'user', entityId: userId, before: before ?? undefined, after: { ...fields, roles: f.roles, establishment_ids: ids } }, now());
       return userId;
     });
   }
-
-  async allEstablishments() {
-    return this.deps.db('establishments').orderBy('name').select('id', 'rne', 'name');
-  }
-
-  // — shared —
-
-
 }

@@ -1,15 +1,17 @@
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import { z } from 'zod';
+import type { Transactions, Trx } from '../../db/database.js';
 import { NotFoundError, ValidationError } from '../../http/errors.js';
-import { endSessionsOf } from '../../db/sessions.js';
-import { rebuildCatalogueIndex } from '../catalogue/catalogue-index.js';
 import { ESTABLISHMENT_TYPES, ROLES } from '../tickets/vocabulary.js';
-import { ADMIN_LEVELS, CHILD, LEVEL_TABLE, type AdminLevel } from './catalogue-admin.service.js';
-import { audit } from './audit.js';
+import { NO_PASSWORD } from '../auth/password.js';
+import type { SessionsRepo } from '../auth/sessions.repo.js';
+import type { UsersRepo } from '../auth/users.repo.js';
+import { ADMIN_LEVELS, CHILD, type AdminLevel, type CatalogueAdminRepo } from './catalogue-admin.repo.js';
+import type { AuditRepo } from './audit.repo.js';
+import type { DirectoryRepo } from './directory.repo.js';
+import type { ImportBatchesRepo } from './import-batches.repo.js';
 import { fromCsv, isYesNo, toCsv, yes, yesNo, type CsvLine } from './csv.js';
 import { RNE_PATTERN } from './admin.schemas.js';
-import { NO_PASSWORD } from '../auth/password.js';
 
 export const CATALOGUE_HEADER = ['niveau', 'domaine', 'groupe', 'famille', 'service', 'sous_categorie', 'ordre', 'actif', 'mots_cles', 'equipe', 'types_etablissement', 'incident', 'demande'];
 export const USERS_HEADER = ['identifiant', 'prenom', 'nom', 'courriel', 'telephone', 'fonction', 'etablissements', 'roles', 'equipes', 'actif'];
@@ -48,22 +50,29 @@ const key = (path: string[]) => path.map((p) => p.toLowerCase()).join('\u0000');
 
 /** CSV export and import of the catalogue and of the users: import previews, then applies all-or-nothing. */
 export class ImportExportService {
-  constructor(private readonly deps: { db: Knex; now: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      db: Transactions; catalogue: CatalogueAdminRepo; directory: DirectoryRepo; users: UsersRepo; sessions: SessionsRepo;
+      batches: ImportBatchesRepo; audit: AuditRepo; now: () => Date;
+    },
+  ) {}
+
+  /** Teams by id, from their rows. */
+  private async teamNames(trx?: Trx): Promise<Map<number, string>> {
+    return new Map((await this.deps.catalogue.teams(trx)).map((t) => [t.id, t.name]));
+  }
 
   // — Catalogue —
 
   async exportCatalogue(): Promise<string> {
-    const { db } = this.deps;
-    const teams = new Map<number, string>((await db('teams').select('id', 'name')).map((t: { id: number; name: string }) => [t.id, t.name]));
+    const teams = await this.teamNames();
     const rows: string[][] = [];
     const walk = async (level: AdminLevel, parentId: number | null, path: string[]) => {
-      const q = db(LEVEL_TABLE[level]).orderBy(['position', 'name']);
-      if (parentId !== null) q.where({ parent_id: parentId });
-      for (const n of await q) {
+      for (const n of await this.deps.catalogue.nodes(level, parentId)) {
         const p = [...path, n.name];
         const cells = [LEVEL_WORD[level], ...PATH_COLUMNS.map((_, i) => p[i] ?? ''), String(n.position), yesNo(n.active)];
         if (level === 'subcategory') {
-          cells.push(n.keywords, n.team_id ? (teams.get(n.team_id) ?? '') : '', String(n.establishment_types).split(',').join('|'), yesNo(n.accepts_incident), yesNo(n.accepts_request));
+          cells.push(n.keywords ?? '', n.team_id ? (teams.get(n.team_id) ?? '') : '', String(n.establishment_types).split(',').join('|'), yesNo(!!n.accepts_incident), yesNo(!!n.accepts_request));
         } else cells.push('', '', '', '', '');
         rows.push(cells);
         const child = CHILD[level];
@@ -75,15 +84,14 @@ export class ImportExportService {
   }
 
   private async planCatalogue(content: string): Promise<{ rows: CatalogueRow[]; errors: string[] }> {
-    const { db } = this.deps;
     let lines: CsvLine[];
     try {
       lines = fromCsv(content, CATALOGUE_HEADER);
     } catch (err) {
       return { rows: [], errors: [(err as Error).message] };
     }
-    const teams = new Map<string, number>((await db('teams').select('id', 'name')).map((t: { id: number; name: string }) => [t.name.toLowerCase(), t.id]));
-    const known = new Set((await this.existingCatalogue(db)).keys());
+    const teams = new Map([...(await this.teamNames())].map(([id, name]) => [name.toLowerCase(), id]));
+    const known = new Set((await this.existingCatalogue()).keys());
     const errors: string[] = [];
     const rows: CatalogueRow[] = [];
     const seen = new Set<string>();
@@ -132,14 +140,12 @@ export class ImportExportService {
   }
 
   /** Every node of the catalogue by its path key, with its stored fields. */
-  private async existingCatalogue(db: Knex): Promise<Map<string, { id: number; level: AdminLevel; row: Record<string, unknown> }>> {
+  private async existingCatalogue(trx?: Trx): Promise<Map<string, { id: number; level: AdminLevel; row: Record<string, unknown> }>> {
     const map = new Map<string, { id: number; level: AdminLevel; row: Record<string, unknown> }>();
     const walk = async (level: AdminLevel, parentId: number | null, path: string[]) => {
-      const q = db(LEVEL_TABLE[level]);
-      if (parentId !== null) q.where({ parent_id: parentId });
-      for (const n of await q) {
+      for (const n of await this.deps.catalogue.nodes(level, parentId, trx)) {
         const p = [...path, n.name];
-        map.set(key(p), { id: n.id, level, row: n });
+        map.set(key(p), { id: n.id, level, row: n as unknown as Record<string, unknown> });
         const child = CHILD[level];
         if (child) await walk(child, n.id, p);
       }
@@ -154,7 +160,7 @@ export class ImportExportService {
 
   async previewCatalogue(actorId: number, content: string): Promise<ImportPreview> {
     const { rows, errors } = await this.planCatalogue(content);
-    const existing = await this.existingCatalogue(this.deps.db);
+    const existing = await this.existingCatalogue();
     let creates = 0, updates = 0, unchanged = 0;
     for (const r of rows) {
       const e = existing.get(key(r.path));
@@ -171,7 +177,8 @@ export class ImportExportService {
     const { rows, errors } = await this.planCatalogue(content);
     if (errors.length > 0) throw new ValidationError({ file: errors.join(' ') });
     let creates = 0, updates = 0, unchanged = 0;
-    await this.deps.db.transaction(async (trx) => {
+    const { db, catalogue, batches, audit } = this.deps;
+    await db.transaction(async (trx) => {
       const existing = await this.existingCatalogue(trx);
       for (const r of rows) {
         const k = key(r.path);
@@ -180,17 +187,17 @@ export class ImportExportService {
         if (!e) {
           const parent = r.path.length > 1 ? existing.get(key(r.path.slice(0, -1))) : null;
           const row = { name, ...r.fields, ...(parent ? { parent_id: parent.id } : {}) };
-          const [{ id }] = await trx(LEVEL_TABLE[r.level]).insert(row).returning('id');
+          const id = await catalogue.insert(trx, r.level, row);
           existing.set(k, { id, level: r.level, row });
           creates++;
         } else if (this.changed(e.row, r.fields)) {
-          await trx(LEVEL_TABLE[r.level]).where({ id: e.id }).update(r.fields);
+          await catalogue.update(trx, r.level, e.id, r.fields);
           updates++;
         } else unchanged++;
       }
-      await trx('import_batches').where({ token }).delete();
-      await audit(trx, { actorId, action: 'import', entity: 'catalogue', entityId: null, after: { creates, updates, unchanged } }, this.deps.now());
-      await rebuildCatalogueIndex(trx);
+      await batches.remove(trx, token);
+      await audit.record(trx, { actorId, action: 'import', entity: 'catalogue', entityId: null, after: { creates, updates, unchanged } }, this.deps.now());
+      await catalogue.reindex(trx);
     });
     return { token: null, errors: [], creates, updates, unchanged, lines: rows.length };
   }
@@ -198,34 +205,21 @@ export class ImportExportService {
   // — Users —
 
   async exportUsers(): Promise<string> {
-    const { db } = this.deps;
-    const users = await db('users').orderBy('identifiant');
-    const [roles, ests, teams] = await Promise.all([
-      db('user_roles').select('user_id', 'role'),
-      db('user_establishments as ue').join('establishments as e', 'e.id', 'ue.establishment_id').orderBy(['ue.user_id', 'ue.position']).select('ue.user_id', 'e.rne'),
-      db('team_members as m').join('teams as t', 't.id', 'm.team_id').orderBy('t.name').select('m.user_id', 't.name'),
-    ]);
-    const by = <T extends { user_id: number }>(rows: T[], f: (r: T) => string) => {
-      const m = new Map<number, string[]>();
-      for (const r of rows) m.set(r.user_id, [...(m.get(r.user_id) ?? []), f(r)]);
-      return m;
-    };
-    const r = by(roles, (x: { role: string }) => x.role), e = by(ests, (x: { rne: string }) => x.rne), t = by(teams, (x: { name: string }) => x.name);
-    return toCsv(USERS_HEADER, users.map((u: { id: number; identifiant: string; first_name: string; last_name: string; email: string; phone: string; title: string; active: number }) => [
-      u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title, (e.get(u.id) ?? []).join('|'), (r.get(u.id) ?? []).sort().join('|'), (t.get(u.id) ?? []).join('|'), yesNo(u.active),
+    const users = await this.deps.directory.usersForExport();
+    return toCsv(USERS_HEADER, users.map((u) => [
+      u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title, u.rnes.join('|'), u.roles.join('|'), u.teams.join('|'), yesNo(!!u.active),
     ]));
   }
 
   private async planUsers(content: string): Promise<{ rows: UserRow[]; errors: string[] }> {
-    const { db } = this.deps;
     let lines: CsvLine[];
     try {
       lines = fromCsv(content, USERS_HEADER);
     } catch (err) {
       return { rows: [], errors: [(err as Error).message] };
     }
-    const ests = new Map<string, number>((await db('establishments').select('id', 'rne')).map((x: { id: number; rne: string }) => [x.rne, x.id]));
-    const teams = new Map<string, number>((await db('teams').select('id', 'name')).map((x: { id: number; name: string }) => [x.name.toLowerCase(), x.id]));
+    const ests = await this.deps.directory.establishmentIdsByRne();
+    const teams = new Map([...(await this.teamNames())].map(([id, name]) => [name.toLowerCase(), id]));
     const errors: string[] = [];
     const rows: UserRow[] = [];
     const seen = new Set<string>();
@@ -265,26 +259,18 @@ export class ImportExportService {
     return { rows, errors };
   }
 
-  private async userState(db: Knex, id: number) {
-    const [roles, ests, teams] = await Promise.all([
-      db('user_roles').where({ user_id: id }).orderBy('role').pluck('role'),
-      db('user_establishments').where({ user_id: id }).orderBy('position').pluck('establishment_id'),
-      db('team_members').where({ user_id: id }).orderBy('team_id').pluck('team_id'),
-    ]);
-    return JSON.stringify([roles, ests, teams]);
-  }
-
-  private async userChanged(db: Knex, existing: Record<string, unknown>, r: UserRow): Promise<boolean> {
-    return this.changed(existing, r.fields) || (await this.userState(db, existing.id as number)) !== JSON.stringify([r.roles, r.establishmentIds, r.teamIds]);
+  private async userChanged(existing: Record<string, unknown>, r: UserRow, trx?: Trx): Promise<boolean> {
+    const links = await this.deps.users.links(existing.id as number, trx);
+    return this.changed(existing, r.fields) || JSON.stringify([links.roles, links.establishmentIds, links.teamIds]) !== JSON.stringify([r.roles, r.establishmentIds, r.teamIds]);
   }
 
   async previewUsers(actorId: number, content: string): Promise<ImportPreview> {
     const { rows, errors } = await this.planUsers(content);
     let creates = 0, updates = 0, unchanged = 0;
     for (const r of rows) {
-      const e = await this.deps.db('users').where({ identifiant: r.identifiant }).first();
+      const e = await this.deps.users.findByIdentifiant(r.identifiant);
       if (!e) creates++;
-      else if (await this.userChanged(this.deps.db, e, r)) updates++;
+      else if (await this.userChanged(e as unknown as Record<string, unknown>, r)) updates++;
       else unchanged++;
     }
     const token = errors.length === 0 && rows.length > 0 ? await this.stash(actorId, 'users', content) : null;
@@ -297,31 +283,27 @@ export class ImportExportService {
     if (errors.length > 0) throw new ValidationError({ file: errors.join(' ') });
     let creates = 0, updates = 0, unchanged = 0;
     const now = this.deps.now().toISOString();
-    await this.deps.db.transaction(async (trx) => {
+    const { db, users, sessions, batches, audit } = this.deps;
+    await db.transaction(async (trx) => {
       for (const r of rows) {
-        const e = await trx('users').where({ identifiant: r.identifiant }).first();
+        const e = await users.findByIdentifiant(r.identifiant, trx);
         let id: number;
         if (!e) {
-          [{ id }] = await trx('users').insert({ identifiant: r.identifiant, ...r.fields, password_hash: NO_PASSWORD, created_at: now }).returning('id');
+          id = await users.insert(trx, { identifiant: r.identifiant, ...r.fields, password_hash: NO_PASSWORD, created_at: now });
           creates++;
-        } else if (await this.userChanged(trx, e, r)) {
+        } else if (await this.userChanged(e as unknown as Record<string, unknown>, r, trx)) {
           id = e.id;
-          await trx('users').where({ id }).update(r.fields);
+          await users.update(trx, id, r.fields);
           updates++;
-          if (!r.fields.active) await endSessionsOf(trx, id);
+          if (!r.fields.active) await sessions.endSessionsOf(trx, id);
         } else {
           unchanged++;
           continue;
         }
-        await trx('user_roles').where({ user_id: id }).delete();
-        for (const role of r.roles) await trx('user_roles').insert({ user_id: id, role });
-        await trx('user_establishments').where({ user_id: id }).delete();
-        for (const [position, establishment_id] of r.establishmentIds.entries()) await trx('user_establishments').insert({ user_id: id, establishment_id, position });
-        await trx('team_members').where({ user_id: id }).delete();
-        for (const team_id of r.teamIds) await trx('team_members').insert({ team_id, user_id: id });
+        await users.replaceLinks(trx, id, { roles: r.roles, establishmentIds: r.establishmentIds, teamIds: r.teamIds });
       }
-      await trx('import_batches').where({ token }).delete();
-      await audit(trx, { actorId, action: 'import', entity: 'users', entityId: null, after: { creates, updates, unchanged } }, this.deps.now());
+      await batches.remove(trx, token);
+      await audit.record(trx, { actorId, action: 'import', entity: 'users', entityId: null, after: { creates, updates, unchanged } }, this.deps.now());
     });
     return { token: null, errors: [], creates, updates, unchanged, lines: rows.length };
   }
@@ -331,14 +313,13 @@ export class ImportExportService {
   private async stash(actorId: number, kind: string, content: string): Promise<string> {
     const token = crypto.randomBytes(24).toString('base64url');
     const now = this.deps.now();
-    await this.deps.db('import_batches').where('created_at', '<', new Date(now.getTime() - 86_400_000).toISOString()).delete();
-    await this.deps.db('import_batches').insert({ token, kind, content, created_by: actorId, created_at: now.toISOString() });
+    await this.deps.batches.keep({ token, kind, content, created_by: actorId, created_at: now.toISOString() }, new Date(now.getTime() - 86_400_000));
     return token;
   }
 
   private async unstash(actorId: number, kind: string, token: string): Promise<string> {
-    const row = await this.deps.db('import_batches').where({ token: String(token).slice(0, 64), kind, created_by: actorId }).first('content');
-    if (!row) throw new NotFoundError("Cet aperçu n'existe plus : importez le fichier à nouveau.");
-    return row.content;
+    const content = await this.deps.batches.content(String(token).slice(0, 64), kind, actorId);
+    if (content === undefined) throw new NotFoundError("Cet aperçu n'existe plus : importez le fichier à nouveau.");
+    return content;
   }
 }

@@ -1,4 +1,5 @@
-import type { Knex } from 'knex';
+import type { Database } from '../../db/database.js';
+import { sql } from '../../db/sql.js';
 
 export interface TeamSatisfaction {
   team_id: number | null;
@@ -9,23 +10,19 @@ export interface TeamSatisfaction {
 }
 
 export class SatisfactionRepo {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Database) {}
 
   /** Per team, over [from, to): how many evaluations, their average, and the "non évalué" (auto-closed). */
   async byTeam(from: Date, to: Date): Promise<TeamSatisfaction[]> {
-    const rows = await this.db('satisfaction as s')
-      .leftJoin('teams as t', 't.id', 's.team_id')
-      .where('s.created_at', '>=', from.toISOString())
-      .where('s.created_at', '<', to.toISOString())
-      .groupBy('s.team_id', 't.name')
-      .orderBy('t.name')
-      .select(
-        's.team_id',
-        't.name as team_name',
-        this.db.raw('SUM(CASE WHEN s.rating IS NULL THEN 0 ELSE 1 END) as rated'),
-        this.db.raw('AVG(s.rating) as average'),
-        this.db.raw('SUM(CASE WHEN s.rating IS NULL THEN 1 ELSE 0 END) as unrated'),
-      );
-    return rows.map((r: TeamSatisfaction) => ({ ...r, rated: Number(r.rated), unrated: Number(r.unrated), average: r.average === null ? null : Number(r.average) }));
+    const rows = await this.db.select<TeamSatisfaction>(sql`
+      SELECT s.team_id, t.name AS team_name,
+        sum(CASE WHEN s.rating IS NULL THEN 0 ELSE 1 END) AS rated,
+        avg(s.rating) AS average,
+        sum(CASE WHEN s.rating IS NULL THEN 1 ELSE 0 END) AS unrated
+      FROM satisfaction AS s LEFT JOIN teams AS t ON t.id = s.team_id
+      WHERE s.created_at >= ${from.toISOString()} AND s.created_at < ${to.toISOString()}
+      GROUP BY s.team_id, t.name
+      ORDER BY CASE WHEN t.name IS NULL THEN 0 ELSE 1 END, t.name`);
+    return rows.map((r) => ({ ...r, rated: Number(r.rated), unrated: Number(r.unrated), average: r.average === null ? null : Number(r.average) }));
   }
 }

@@ -1,16 +1,15 @@
-import type { Knex } from 'knex';
+import type { Transactions } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
-import type { SettingsService } from '../admin/settings.service.js';
+import type { SettingsRepo } from '../admin/settings.repo.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, agentReach, agentScope, canSeeAsAgent, queueIds, type Scope } from '../tickets/access.js';
-import { allOf, inList, sql } from '../../db/sql.js';
+import { actorsFor, agentQueues, agentScope, canSeeAsAgent, type TabRule } from '../tickets/access.js';
 import type { TicketEvent, TicketEventBus, TicketEventPayload } from '../tickets/events.js';
 import { ACTION_LABELS, allowedActions, nextStatus, refusal, type Action } from '../tickets/lifecycle.js';
-import type { SortKey, TabFilter, TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
+import type { ListOptions, TicketDetail, TicketsRepo } from '../tickets/tickets.repo.js';
 import type { TicketRow } from '../../db/tables.js';
-import { computePriority, IN_PROGRESS_STATUSES, DONE_STATUSES, statusIn, IMPACT_LABELS, URGENCY_LABELS, STATUS_LABELS, type Status } from '../tickets/vocabulary.js';
+import { computePriority, IN_PROGRESS_STATUSES, DONE_STATUSES, IMPACT_LABELS, URGENCY_LABELS, STATUS_LABELS, type Status } from '../tickets/vocabulary.js';
 import type { ConsoleActionInput } from './agent.schemas.js';
 
 export const agentMessages = {
@@ -36,31 +35,27 @@ export const agentMessages = {
 
 export type AgentBoard = 'en_cours' | 'resolus';
 
-/** The agent portal's lists (seed 002), as filters on top of the agent scope. */
-export function agentTabs(user: CurrentUser, platformTeamId: number | null, board: AgentBoard): Record<string, TabFilter> {
-  const reach = agentReach(user, platformTeamId);
-  const queues = queueIds(reach);
-  // No queue: a condition that holds for no ticket (inList's empty case).
-  const myQueues = inList('t.queue_team_id', queues);
+/** The agent portal's lists (seed 002): rules within the agent's scope. */
+export function agentTabs(user: CurrentUser, platformTeamId: number | null, board: AgentBoard): Record<string, TabRule> {
+  const me = user.id;
+  const queues = agentQueues(user, platformTeamId);
   if (board === 'en_cours') {
-    const inProgress = statusIn('t.status', IN_PROGRESS_STATUSES);
     return {
-      mes_tickets: allOf([sql`t.agent_id = ${user.id}`, inProgress]),
-      a_prendre: allOf([myQueues, sql`t.agent_id IS NULL`, inProgress]),
-      equipe: allOf([myQueues, sql`t.agent_id IS NOT NULL AND NOT t.agent_id = ${user.id}`, inProgress]),
+      mes_tickets: { branches: [{ agent_id: me }], statuses: IN_PROGRESS_STATUSES },
+      a_prendre: { branches: [{ queue_team_id: queues, agent_id: null }], statuses: IN_PROGRESS_STATUSES },
+      equipe: { branches: [{ queue_team_id: queues, agent_id: { not: [me] } }], statuses: IN_PROGRESS_STATUSES },
     };
   }
-  const done = statusIn('t.status', DONE_STATUSES);
   return {
-    par_moi: allOf([sql`t.agent_id = ${user.id}`, done]),
-    equipe: allOf([myQueues, done]),
+    par_moi: { branches: [{ agent_id: me }], statuses: DONE_STATUSES },
+    equipe: { branches: [{ queue_team_id: queues }], statuses: DONE_STATUSES },
   };
 }
 
 export interface AgentServiceDeps {
-  db: Knex;
+  db: Transactions;
   tickets: TicketsRepo;
-  settings: SettingsService;
+  settings: SettingsRepo;
   attachments: AttachmentsService;
   events: TicketEventBus;
   now: () => Date;
@@ -73,31 +68,14 @@ export class AgentService {
     return (await this.deps.settings.all()).platform_team_id;
   }
 
-  async board(user: CurrentUser, board: AgentBoard, tab: string, opts: { sort: SortKey; q: string; limit: number; offset: number }) {
+  async board(user: CurrentUser, board: AgentBoard, tab: string, opts: ListOptions) {
     const platform = await this.platformTeamId();
     const tabs = agentTabs(user, platform, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
-    const scope = agentScope(user, platform, 't');
-    const counting = this.tabCounts(user, platform, board, scope, tabs);
+    const scope = agentScope(user, platform);
+    const counting = this.deps.tickets.countTabs(scope, tabs);
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
-  }
-
-  /**
-   * The tabs' counts. The queue tabs (every ticket of my teams, none of them mine) come from the
-   * counts the triggers keep, so a queue of 50,000 tickets costs what a queue of 50 does; the
-   * agent's own tabs are counted on their index.
-   */
-  private async tabCounts(user: CurrentUser, platform: number | null, board: AgentBoard, scope: Scope, tabs: Record<string, TabFilter>): Promise<Record<string, number>> {
-    const queues = queueIds(agentReach(user, platform));
-    const { tickets } = this.deps;
-    if (board === 'en_cours') {
-      return tickets.countTabs(scope, { mes_tickets: tabs.mes_tickets }, {
-        a_prendre: tickets.queueCount(queues, user.id, IN_PROGRESS_STATUSES, 'unassigned'),
-        equipe: tickets.queueCount(queues, user.id, IN_PROGRESS_STATUSES, 'others'),
-      });
-    }
-    return tickets.countTabs(scope, { par_moi: tabs.par_moi }, { equipe: tickets.queueCount(queues, user.id, DONE_STATUSES, 'all') });
   }
 
   /** A ticket this agent may work, or 404. */
@@ -114,12 +92,12 @@ export class AgentService {
     const { tickets } = this.deps;
     const queueTeam = ticket.team_id ?? platform;
     const [privateJournal, publicJournal, files, history, teamAgents, teams, satisfaction] = await Promise.all([
-      tickets.journal(ticket.id, ['private']),
-      tickets.journal(ticket.id, ['public']),
+      tickets.journal(ticket.id, 'private'),
+      tickets.journal(ticket.id, 'public'),
       tickets.attachments(ticket.id, true),
       tickets.history(ticket.id),
       queueTeam ? tickets.teamAgents(queueTeam) : Promise.resolve([]),
-      tickets.supportTeams(),
+      tickets.teams('support'),
       tickets.satisfaction(ticket.id),
     ]);
     const actions = allowedActions(ticket.status, actorsFor(user, ticket, platform)).filter((a) => AGENT_ACTIONS.includes(a));
@@ -158,7 +136,7 @@ export class AgentService {
       else changes.agent_id = input.assignee_id;
     }
     if (action === 'dispatch') {
-      const teams = await tickets.supportTeams();
+      const teams = await tickets.teams('support');
       const team = teams.find((t) => t.id === input.team_id);
       if (!input.team_id) errors.team_id = agentMessages.needTeam;
       else if (!team || team.id === ticket.team_id) errors.team_id = agentMessages.badTeam;
@@ -193,9 +171,8 @@ export class AgentService {
     changes.updated_at = now;
     if (to === 'resolue') changes.resolved_at = now;
 
-    let undoFiles: (() => Promise<void>) | null = null;
-    try {
-      await db.transaction(async (trx) => {
+    await attachments.keepWith(checked.ok, (stored) =>
+      db.transaction(async (trx) => {
         if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, changes))) throw new ConflictError(agentMessages.concurrent);
         const emitted: TicketEventPayload[] = [];
         const record = async (event: TicketEvent, extra: { from?: string; to?: string; details?: unknown; data?: Record<string, unknown> } = {}) => {
@@ -230,17 +207,12 @@ export class AgentService {
 
         if (checked.ok.length > 0) {
           const visible = input.files_public;
-          undoFiles = await attachments.keep(trx, checked.ok, {
-            ticketId: ticket.id, uploaderId: user.id, private: !visible, journalEntryId: visible ? publicEntryId : null, now,
-          });
+          await stored.record(trx, { ticketId: ticket.id, uploaderId: user.id, private: !visible, journalEntryId: visible ? publicEntryId : null, now });
           await record('attachment_added', { details: { files: checked.ok.map((f) => f.name), visible }, data: { visible } });
         }
         for (const payload of emitted) await events.emit(trx, payload);
-      });
-    } catch (err) {
-      if (undoFiles) await (undoFiles as () => Promise<void>)();
-      throw err;
-    }
+      }),
+    );
     return action;
   }
 }

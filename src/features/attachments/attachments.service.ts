@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
 import { fileTypeFromFile } from 'file-type';
+import type { Trx } from '../../db/database.js';
 import { messages } from '../../http/messages.js';
 import type { AttachmentRow } from '../../db/tables.js';
-import { insertRows, rowsOf } from '../../db/sql.js';
+import type { AttachmentsRepo } from './attachments.repo.js';
 
 /** What may be attached, decided from the bytes, never from the name or the browser's word. */
 const SNIFFED_TYPES = new Set([
@@ -42,10 +42,9 @@ export interface FileLink {
   now: string;
 }
 
-/** Files moved under their random names, not yet recorded, and how to remove them. */
+/** Files moved under their random names, to be recorded in the transaction of the change they belong to. */
 export interface StoredFiles {
-  files: Array<CheckedFile & { stored: string }>;
-  undo: () => Promise<void>;
+  record(trx: Trx, link: FileLink): Promise<void>;
 }
 
 /** A file name safe to show and to send back: no folders, no control characters, no device names. */
@@ -77,7 +76,10 @@ async function isPlainText(file: string): Promise<boolean> {
 }
 
 export class AttachmentsService {
-  constructor(private readonly uploadDir: string) {}
+  constructor(
+    private readonly uploadDir: string,
+    private readonly repo: AttachmentsRepo,
+  ) {}
 
   /** Check every file; one French message per refused file. */
   async check(files: IncomingFile[]): Promise<{ ok: CheckedFile[]; errors: string[] }> {
@@ -102,62 +104,38 @@ export class AttachmentsService {
   }
 
   /**
-   * Move checked files under random names and record them in the caller's transaction.
-   * Returns a function that removes the moved files, for when that transaction fails.
+   * Move checked files under random names, then run the change that records them (`work`, whose
+   * transaction calls `record`); if it fails, the files are taken back. Files move before the
+   * transaction, so that it only writes rows; a crash between the two leaves files that no row
+   * names, which the hourly sweep removes (orphan-files.ts).
    */
-  async keep(trx: Knex.Transaction, files: CheckedFile[], link: FileLink): Promise<() => Promise<void>> {
-    const stored = await this.store(files);
-    try {
-      await this.record(trx, stored, link);
-    } catch (err) {
-      await stored.undo();
-      throw err;
-    }
-    return stored.undo;
-  }
-
-  /**
-   * Move checked files under random names, before the transaction that records them
-   * (`record`): the one to call `undo` if it fails.
-   */
-  async store(files: CheckedFile[]): Promise<StoredFiles> {
+  async keepWith<T>(files: CheckedFile[], work: (stored: StoredFiles) => Promise<T>): Promise<T> {
     const moved: Array<CheckedFile & { stored: string }> = [];
-    const undo = async () => {
-      await Promise.all(moved.map((f) => fs.rm(path.join(this.uploadDir, f.stored), { force: true })));
-    };
-    // Most tickets come without files: then nothing to move, and no folder to check.
-    if (files.length === 0) return { files: moved, undo };
-    await fs.mkdir(this.uploadDir, { recursive: true });
+    const undo = () => Promise.all(moved.map((f) => fs.rm(path.join(this.uploadDir, f.stored), { force: true })));
     try {
+      // Most changes come without files: then nothing to move, and no folder to check.
+      if (files.length > 0) await fs.mkdir(this.uploadDir, { recursive: true });
       for (const f of files) {
         const stored = crypto.randomBytes(16).toString('hex');
         await fs.rename(f.tmpPath, path.join(this.uploadDir, stored));
         moved.push({ ...f, stored });
       }
+      return await work({
+        record: (trx, link) =>
+          this.repo.insert(trx, moved.map((f) => ({
+            ticket_id: link.ticketId, journal_entry_id: link.journalEntryId ?? null, uploader_id: link.uploaderId,
+            original_name: f.name, stored_name: f.stored, mime: f.mime, size: f.size, private: !!link.private, created_at: link.now,
+          }))),
+      });
     } catch (err) {
       await undo();
       throw err;
     }
-    return { files: moved, undo };
   }
 
-  /** The rows of stored files, in the caller's transaction: all in one statement. */
-  async record(trx: Knex.Transaction, stored: StoredFiles, link: FileLink): Promise<void> {
-    if (stored.files.length === 0) return;
-    await rowsOf(
-      trx,
-      insertRows('attachments', stored.files.map((f) => ({
-        ticket_id: link.ticketId,
-        journal_entry_id: link.journalEntryId ?? null,
-        uploader_id: link.uploaderId,
-        original_name: f.name,
-        stored_name: f.stored,
-        mime: f.mime,
-        size: f.size,
-        private: link.private ? 1 : 0,
-        created_at: link.now,
-      }))),
-    );
+  /** Which of these stored names a row points to (the others are orphans). */
+  knownStoredNames(names: string[]): Promise<Set<string>> {
+    return this.repo.knownStoredNames(names);
   }
 
   filePath(row: Pick<AttachmentRow, 'stored_name'>): string {

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Knex } from 'knex';
+import type { AttachmentsService } from './attachments.service.js';
 
 /** A file younger than this may belong to a request still in flight: left alone. */
 export const ORPHAN_GRACE_MS = 3600_000;
@@ -25,7 +25,7 @@ async function oldFiles(dir: string, before: number): Promise<string[]> {
  * (a crash between the move and the commit), and temp files of requests that died. Only files
  * older than the grace period, so that a creation under way keeps its files.
  */
-export async function removeOrphanFiles(db: Knex, dirs: { uploadDir: string; tmpDir: string }, now: Date): Promise<number> {
+export async function removeOrphanFiles(attachments: AttachmentsService, dirs: { uploadDir: string; tmpDir: string }, now: Date): Promise<number> {
   const before = now.getTime() - ORPHAN_GRACE_MS;
   let removed = 0;
   for (const name of await oldFiles(dirs.tmpDir, before)) {
@@ -35,7 +35,7 @@ export async function removeOrphanFiles(db: Knex, dirs: { uploadDir: string; tmp
   const candidates = await oldFiles(dirs.uploadDir, before);
   for (let i = 0; i < candidates.length; i += 500) {
     const chunk = candidates.slice(i, i + 500);
-    const known = new Set((await db('attachments').whereIn('stored_name', chunk).pluck('stored_name')) as string[]);
+    const known = await attachments.knownStoredNames(chunk);
     for (const name of chunk) {
       if (known.has(name)) continue;
       await fs.rm(path.join(dirs.uploadDir, name), { force: true });

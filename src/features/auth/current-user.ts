@@ -32,7 +32,3 @@ declare global {
     interface User extends CurrentUser {}
   }
 }
-
-export function hasRole(user: CurrentUser | undefined | null, role: Role): boolean {
-  return !!user && user.roles.includes(role);
-}

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
-import { endSessionsOf } from '../../db/sessions.js';
+import type { Transactions } from '../../db/database.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { hashPassword } from './password.js';
+import type { PasswordResetsRepo } from './password-resets.repo.js';
+import type { SessionsRepo } from './sessions.repo.js';
 import type { UsersRepo } from './users.repo.js';
 
 const TOKEN_TTL_MS = 60 * 60_000;
@@ -14,7 +15,7 @@ export const PASSWORD_MIN = 10;
 /** "J'ai perdu mon mot de passe": a single-use link by mail, valid one hour. */
 export class PasswordResetService {
   constructor(
-    private readonly deps: { db: Knex; users: UsersRepo; notifications: NotificationsService; now: () => Date },
+    private readonly deps: { db: Transactions; users: UsersRepo; resets: PasswordResetsRepo; sessions: SessionsRepo; notifications: NotificationsService; now: () => Date },
   ) {}
 
   /** Always the same outcome for the caller, whether or not the identifiant exists. */
@@ -25,7 +26,7 @@ export class PasswordResetService {
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS);
     await this.deps.db.transaction(async (trx) => {
-      await trx('password_resets').insert({ user_id: user.id, token_hash: sha256(token), expires_at: expiresAt.toISOString(), created_at: now.toISOString() });
+      await this.deps.resets.insert(trx, { user_id: user.id, token_hash: sha256(token), expires_at: expiresAt.toISOString(), created_at: now.toISOString() });
       await this.deps.notifications.passwordReset(trx, user.id, token, expiresAt);
     });
   }
@@ -33,7 +34,7 @@ export class PasswordResetService {
   /** The user a link is for, if it is unused and not expired. */
   async check(token: string): Promise<number | null> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-    const row = await this.deps.db('password_resets').where({ token_hash: sha256(token) }).whereNull('used_at').first();
+    const row = await this.deps.resets.findUnused(sha256(token));
     if (!row || new Date(row.expires_at) <= this.deps.now()) return null;
     return row.user_id;
   }
@@ -45,11 +46,10 @@ export class PasswordResetService {
     const hash = await hashPassword(password);
     const now = this.deps.now().toISOString();
     return this.deps.db.transaction(async (trx) => {
-      const spent = await trx('password_resets').where({ token_hash: sha256(token) }).whereNull('used_at').update({ used_at: now });
-      if (spent !== 1) return false;
-      await trx('password_resets').where({ user_id: userId }).whereNull('used_at').update({ used_at: now });
-      await trx('users').where({ id: userId }).update({ password_hash: hash });
-      await endSessionsOf(trx, userId);
+      if (!(await this.deps.resets.spend(trx, sha256(token), now))) return false;
+      await this.deps.resets.spendAllOf(trx, userId, now);
+      await this.deps.users.setPassword(trx, userId, hash);
+      await this.deps.sessions.endSessionsOf(trx, userId);
       return true;
     });
   }

@@ -1,15 +1,9 @@
 import type { Request } from 'express';
-import type { Knex } from 'knex';
-import type { SessionData } from 'express-session';
-import { ConnectSessionKnexStore } from 'connect-session-knex';
-import { rowsOfText } from '../../db/sql.js';
+import session, { type SessionData } from 'express-session';
+import type { Dialect } from '../../db/dialect.js';
 import type { CurrentUser } from './current-user.js';
-import { CURRENT_USER_COLUMNS, currentUserFrom, type CurrentUserRow } from './users.repo.js';
-
-// Dialect-specific (SQLite JSON): the session is JSON text, its user id at $.passport.user.
-const READ_SESSION = `SELECT s.sess, ${CURRENT_USER_COLUMNS}
-  FROM sessions s LEFT JOIN users u ON u.id = json_extract(s.sess, '$.passport.user') AND u.active = 1
-  WHERE s.sid = ? AND datetime(?) <= datetime(s.expired)`;
+import { currentUserFrom, type CurrentUserRow } from './users.repo.js';
+import type { SessionsRepo } from './sessions.repo.js';
 
 /** The user a session's statement brought: for which id, and the user (null: gone or deactivated). */
 interface Preloaded {
@@ -20,37 +14,58 @@ interface Preloaded {
 const bySession = new WeakMap<object, Preloaded>();
 const byRequest = new WeakMap<Request, Preloaded>();
 
-/**
- * The session store: connect-session-knex writing through the single writer; a page's read
- * goes to the read pool, and brings the signed-in user in the same statement.
- * - On the writer, each page's read waited behind the ticket creations in progress. A session
- *   written by one request is committed before its response leaves (express-session saves
- *   before it ends the response), so the next request's read sees it.
- * - The user was a second statement on every page. Read together, they come from one snapshot:
- *   a deactivated account, a removed role or establishment shows on the very next page.
- */
-export class SessionStore extends ConnectSessionKnexStore {
-  private readonly reads: Knex;
+/** express-session's callbacks, from a promise. */
+function settle<T>(work: Promise<T>, callback?: (err: unknown, value?: T) => void): void {
+  work.then((value) => callback?.(null, value), (err: unknown) => callback?.(err));
+}
 
-  constructor(db: Knex, reads: Knex, cleanupInterval: number) {
-    super({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval });
-    this.reads = reads;
+/**
+ * Sessions in the database (so that every process sees them). A page's read brings the
+ * signed-in user in the same statement: a deactivated account, a removed role or establishment
+ * shows on the very next page, and no page reads the user twice.
+ */
+export class SessionStore extends session.Store {
+  private readonly sweeper: NodeJS.Timeout | null;
+
+  constructor(
+    private readonly sessions: SessionsRepo,
+    private readonly dialect: Dialect,
+    /** How often expired rows are removed (0: never, for tests). */
+    cleanupIntervalMs: number,
+  ) {
+    super();
+    this.sweeper = cleanupIntervalMs > 0 ? setInterval(() => void this.sessions.removeExpired(new Date()).catch(() => undefined), cleanupIntervalMs) : null;
+    this.sweeper?.unref();
   }
 
-  override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
-    try {
-      await this.ready;
-      const rows: Array<CurrentUserRow & { sess: string; id: number | null }> = await rowsOfText(this.reads, READ_SESSION, [sid, new Date().toISOString()]);
-      const row = rows[0];
-      const session = row ? (JSON.parse(row.sess) as SessionData & { passport?: { user?: unknown } }) : null;
-      const userId = session?.passport?.user;
-      if (session && typeof userId === 'number') bySession.set(session, { id: userId, user: row!.id === null ? null : currentUserFrom(row!) });
-      callback(null, session);
-      return session;
-    } catch (err) {
-      callback(err);
-      throw err;
-    }
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    settle(
+      this.sessions.read(sid, new Date()).then((row) => {
+        if (!row) return null;
+        const stored = this.dialect.parseJson<SessionData & { passport?: { user?: unknown } }>(row.sess);
+        const userId = stored.passport?.user;
+        if (typeof userId === 'number') bySession.set(stored, { id: userId, user: row.id === null ? null : currentUserFrom(this.dialect, row as CurrentUserRow) });
+        return stored;
+      }),
+      callback,
+    );
+  }
+
+  override set(sid: string, sess: SessionData, callback?: (err?: unknown) => void): void {
+    const expires = sess.cookie.expires ? new Date(sess.cookie.expires) : new Date(Date.now() + 86_400_000);
+    settle(this.sessions.save(sid, JSON.stringify(sess), expires), callback);
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    settle(this.sessions.destroy(sid), callback);
+  }
+
+  /**
+   * Sessions do not slide (rolling: false): the cookie ends 8 h after login whatever happens, so
+   * touching (rewriting the row's expiry on every page) would be one write per request for nothing.
+   */
+  override touch(_sid: string, _sess: SessionData, callback?: () => void): void {
+    callback?.();
   }
 
   /** express-session builds the request's session from what get() gave: the user goes along. */
@@ -60,13 +75,8 @@ export class SessionStore extends ConnectSessionKnexStore {
     return super.createSession(req, sess);
   }
 
-  /**
-   * Sessions do not slide (rolling: false): the browser's cookie ends 8 h after login whatever
-   * happens, so the default touch (rewriting the row's expiry on every page) would be one write
-   * per request on the single writer, for nothing.
-   */
-  override async touch(_sid: string, _sess: SessionData, callback?: () => void): Promise<void> {
-    callback?.();
+  close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 }
 

@@ -1,6 +1,7 @@
-import type { Knex } from 'knex';
+import type { Database, Trx } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect.js';
 import type { UserRow } from '../../db/tables.js';
-import { rowsOfText } from '../../db/sql.js';
+import { assignments, insertRows, sql, type Sql } from '../../db/sql.js';
 import type { Role } from '../tickets/vocabulary.js';
 import type { CurrentUser, UserEstablishment } from './current-user.js';
 
@@ -12,20 +13,23 @@ export function normalizeIdentifiant(identifiant: string): string {
  * The columns of the signed-in user, for a statement where `u` is an active row of users: the
  * lists come back as JSON arrays, so that one statement brings everything.
  */
-export const CURRENT_USER_COLUMNS = `u.id, u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title,
-  (SELECT json_group_array(role) FROM user_roles WHERE user_id = u.id) AS roles_json,
-  (SELECT json_group_array(json_object('id', e.id, 'rne', e.rne, 'name', e.name, 'type', e.type, 'city', e.city))
-     FROM (SELECT e.* FROM user_establishments ue JOIN establishments e ON e.id = ue.establishment_id
-           WHERE ue.user_id = u.id ORDER BY ue.position) e) AS establishments_json,
-  (SELECT json_group_array(t.id) FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.user_id = u.id AND t.active = 1) AS teams_json`;
+export function currentUserColumns(d: Dialect): Sql {
+  const roles = d.jsonArray(sql`r.role`, sql`FROM user_roles AS r WHERE r.user_id = u.id`);
+  const establishment = d.jsonObject({ id: sql`e.id`, rne: sql`e.rne`, name: sql`e.name`, type: sql`e.type`, city: sql`e.city` });
+  const establishments = d.jsonArray(establishment, sql`FROM (SELECT e.* FROM user_establishments AS ue JOIN establishments AS e ON e.id = ue.establishment_id
+    WHERE ue.user_id = u.id ORDER BY ue.position) AS e`);
+  const teams = d.jsonArray(sql`t.id`, sql`FROM team_members AS tm JOIN teams AS t ON t.id = tm.team_id WHERE tm.user_id = u.id AND t.active`);
+  return sql`u.id, u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title,
+    ${roles} AS roles_json, ${establishments} AS establishments_json, ${teams} AS teams_json`;
+}
 
 export type CurrentUserRow = Pick<UserRow, 'id' | 'identifiant' | 'first_name' | 'last_name' | 'email' | 'phone' | 'title'> & {
-  roles_json: string;
-  establishments_json: string;
-  teams_json: string;
+  roles_json: unknown;
+  establishments_json: unknown;
+  teams_json: unknown;
 };
 
-export function currentUserFrom(row: CurrentUserRow): CurrentUser {
+export function currentUserFrom(d: Dialect, row: CurrentUserRow): CurrentUser {
   return {
     id: row.id,
     identifiant: row.identifiant,
@@ -35,17 +39,17 @@ export function currentUserFrom(row: CurrentUserRow): CurrentUser {
     email: row.email,
     phone: row.phone,
     title: row.title,
-    roles: JSON.parse(row.roles_json) as Role[],
-    establishments: JSON.parse(row.establishments_json) as UserEstablishment[],
-    teamIds: JSON.parse(row.teams_json) as number[],
+    roles: d.parseJson<Role[]>(row.roles_json),
+    establishments: d.parseJson<UserEstablishment[]>(row.establishments_json),
+    teamIds: d.parseJson<number[]>(row.teams_json),
   };
 }
 
 export class UsersRepo {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Database) {}
 
-  findByIdentifiant(identifiant: string): Promise<UserRow | undefined> {
-    return this.db<UserRow>('users').where({ identifiant: normalizeIdentifiant(identifiant) }).first();
+  findByIdentifiant(identifiant: string, trx?: Trx): Promise<UserRow | undefined> {
+    return this.db.first(sql`SELECT * FROM users WHERE identifiant = ${normalizeIdentifiant(identifiant)}`, trx);
   }
 
   /**
@@ -54,7 +58,69 @@ export class UsersRepo {
    * the login and for a request whose session did not bring it.
    */
   async loadCurrentUser(id: number): Promise<CurrentUser | undefined> {
-    const rows: CurrentUserRow[] = await rowsOfText(this.db, `SELECT ${CURRENT_USER_COLUMNS} FROM users u WHERE u.id = ? AND u.active = 1`, [id]);
-    return rows[0] ? currentUserFrom(rows[0]) : undefined;
+    const row = await this.db.first<CurrentUserRow>(sql`SELECT ${currentUserColumns(this.db.dialect)} FROM users AS u WHERE u.id = ${id} AND u.active`);
+    return row ? currentUserFrom(this.db.dialect, row) : undefined;
   }
+
+  async setPassword(trx: Trx, userId: number, hash: string): Promise<void> {
+    await this.db.execute(sql`UPDATE users SET password_hash = ${hash} WHERE id = ${userId}`, trx);
+  }
+
+  async insert(trx: Trx, fields: UserFields & { identifiant: string; password_hash: string; created_at: string }): Promise<number> {
+    const [{ id }] = await this.db.execute<{ id: number }>(sql`${insertRows('users', [fields])} RETURNING id`, trx);
+    return id;
+  }
+
+  async update(trx: Trx, id: number, fields: Partial<UserFields & { password_hash: string }>): Promise<void> {
+    await this.db.execute(sql`UPDATE users SET ${assignments('users', fields)} WHERE id = ${id}`, trx);
+  }
+
+  /** Another account with this identifiant than `exceptId`? */
+  async identifiantTaken(trx: Trx, identifiant: string, exceptId: number | null): Promise<boolean> {
+    return !!(await this.db.first(sql`SELECT id FROM users WHERE identifiant = ${identifiant} AND id <> ${exceptId ?? -1}`, trx));
+  }
+
+  async addRole(trx: Trx, userId: number, role: string): Promise<void> {
+    await this.db.execute(sql`INSERT INTO user_roles (user_id, role) VALUES (${userId}, ${role}) ON CONFLICT (user_id, role) DO NOTHING`, trx);
+  }
+
+  async hasRole(trx: Trx, userId: number, role: string): Promise<boolean> {
+    return !!(await this.db.first(sql`SELECT user_id FROM user_roles WHERE user_id = ${userId} AND role = ${role}`, trx));
+  }
+
+  /** A user's roles, establishments (main first) and teams, as stored. */
+  async links(userId: number, trx?: Trx): Promise<{ roles: string[]; establishmentIds: number[]; teamIds: number[] }> {
+    const [roles, establishments, teams] = [
+      await this.db.select<{ role: string }>(sql`SELECT role FROM user_roles WHERE user_id = ${userId} ORDER BY role`, trx),
+      await this.db.select<{ establishment_id: number }>(sql`SELECT establishment_id FROM user_establishments WHERE user_id = ${userId} ORDER BY position`, trx),
+      await this.db.select<{ team_id: number }>(sql`SELECT team_id FROM team_members WHERE user_id = ${userId} ORDER BY team_id`, trx),
+    ];
+    return { roles: roles.map((r) => r.role), establishmentIds: establishments.map((e) => e.establishment_id), teamIds: teams.map((t) => t.team_id) };
+  }
+
+  /** Replace a user's roles and establishments (main first), and their teams when given. */
+  async replaceLinks(trx: Trx, userId: number, links: { roles: readonly string[]; establishmentIds: readonly number[]; teamIds?: readonly number[] }): Promise<void> {
+    await this.db.execute(sql`DELETE FROM user_roles WHERE user_id = ${userId}`, trx);
+    const roles = [...new Set(links.roles)];
+    if (roles.length > 0) await this.db.execute(insertRows('user_roles', roles.map((role) => ({ user_id: userId, role }))), trx);
+    await this.db.execute(sql`DELETE FROM user_establishments WHERE user_id = ${userId}`, trx);
+    if (links.establishmentIds.length > 0) {
+      await this.db.execute(insertRows('user_establishments', links.establishmentIds.map((establishment_id, position) => ({ user_id: userId, establishment_id, position }))), trx);
+    }
+    if (links.teamIds) {
+      await this.db.execute(sql`DELETE FROM team_members WHERE user_id = ${userId}`, trx);
+      if (links.teamIds.length > 0) await this.db.execute(insertRows('team_members', links.teamIds.map((team_id) => ({ team_id, user_id: userId }))), trx);
+    }
+  }
+}
+
+/** The fields of an account an admin or an import writes. */
+export interface UserFields {
+  identifiant?: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  phone: string;
+  title: string;
+  active: boolean;
 }

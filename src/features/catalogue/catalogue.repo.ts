@@ -1,7 +1,7 @@
-import type { Knex } from 'knex';
-import { toFtsQuery } from './catalogue-index.js';
+import type { Database } from '../../db/database.js';
+import { searchWords } from '../../db/dialect.js';
 import { CatalogueSnapshot } from './catalogue-snapshot.js';
-import { identifier, raw, rowsOf, sql, type Sql } from '../../db/sql.js';
+import { name, sql, type Sql } from '../../db/sql.js';
 
 export interface CatalogueRow {
   subcategoryId: number;
@@ -33,61 +33,70 @@ export interface NodeSummary {
 export const LEVELS = ['domain', 'group', 'family', 'service'] as const;
 export type Level = (typeof LEVELS)[number];
 
-/** The catalogue's version: triggers on its five tables move it (migration 20261126100000). */
-const VERSION = raw('(SELECT version FROM catalogue_version WHERE id = 1)');
+/** The catalogue's version: triggers on its five tables move it, whoever writes (migration 20261202100000). */
+const VERSION = sql`(SELECT version FROM cache_versions WHERE name = 'catalogue')`;
 
-/** A level's nodes as one JSON array; `more` adds the columns beyond those every level has. */
-function nodesOf(table: string, more = `'parentId', parent_id`): Sql {
-  return raw(`(SELECT json_group_array(json_object('id', id, 'name', name, 'position', position, 'active', active, ${more})) FROM ${identifier(table)})`);
-}
+/** What the full-text index holds of each sub-category: its path's names and its keywords. */
+export const CATALOGUE_DOCUMENTS = sql`
+  SELECT s.id, d.name, g.name, f.name, v.name, s.name, s.keywords
+  FROM cat_subcategories AS s
+  JOIN cat_services AS v ON v.id = s.parent_id
+  JOIN cat_families AS f ON f.id = v.parent_id
+  JOIN cat_groups AS g ON g.id = f.parent_id
+  JOIN cat_domains AS d ON d.id = g.parent_id`;
 
-/** The whole catalogue and its version in one statement, so both come from the same moment. */
-const LOAD_CATALOGUE = sql`
-  SELECT ${VERSION} AS version, ${nodesOf('cat_domains', `'parentId', NULL`)} AS domains, ${nodesOf('cat_groups')} AS groups,
-    ${nodesOf('cat_families')} AS families, ${nodesOf('cat_services')} AS services,
-    ${nodesOf('cat_subcategories', `'parentId', parent_id, 'teamId', team_id, 'types', establishment_types, 'acceptsIncident', accepts_incident, 'acceptsRequest', accepts_request`)} AS subcategories`;
-
-type LoadedRow = { version: number } & Record<'domains' | 'groups' | 'families' | 'services' | 'subcategories', string>;
+type LoadedRow = { version: number } & Record<'domains' | 'groups' | 'families' | 'services' | 'subcategories', unknown>;
 
 /**
  * The catalogue is a few hundred rows, read on every search and browse step and written a few
- * times a year: it is kept in memory and read again when its version (moved by triggers on the
- * five tables, whoever writes) is no longer the one kept.
+ * times a year: it is kept in memory and read again when its version is no longer the one kept.
  */
 export class CatalogueRepo {
   private kept: CatalogueSnapshot | null = null;
+  private readonly load: Sql;
 
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Database) {
+    const d = db.dialect;
+    // A level's nodes as one JSON array; `more` adds the columns beyond those every level has.
+    const nodes = (table: string, more: Record<string, Sql> = { parentId: sql`parent_id` }) =>
+      d.jsonArray(d.jsonObject({ id: sql`id`, name: sql`name`, position: sql`position`, active: sql`active`, ...more }), sql`FROM ${name(table)}`);
+    // The whole catalogue and its version in one statement, so both come from the same moment.
+    this.load = sql`
+      SELECT ${VERSION} AS version, ${nodes('cat_domains', {})} AS domains, ${nodes('cat_groups')} AS groups,
+        ${nodes('cat_families')} AS families, ${nodes('cat_services')} AS services,
+        ${nodes('cat_subcategories', {
+          parentId: sql`parent_id`, teamId: sql`team_id`, types: sql`establishment_types`, acceptsIncident: sql`accepts_incident`, acceptsRequest: sql`accepts_request`,
+        })} AS subcategories`;
+  }
 
   /** The catalogue as it is now. */
   async current(): Promise<CatalogueSnapshot> {
-    const [{ version }] = await rowsOf<{ version: number }>(this.db, sql`SELECT ${VERSION} AS version`);
-    return this.at(version);
+    const row = await this.db.first<{ version: number }>(sql`SELECT ${VERSION} AS version`);
+    return this.at(row!.version);
   }
 
   private async at(version: number): Promise<CatalogueSnapshot> {
     if (this.kept?.version === version) return this.kept;
-    const [row] = await rowsOf<LoadedRow>(this.db, LOAD_CATALOGUE);
+    const row = (await this.db.first<LoadedRow>(this.load))!;
+    const json = <T>(v: unknown) => this.db.dialect.parseJson<T>(v);
     const snapshot = new CatalogueSnapshot({
       version: row.version,
-      domains: JSON.parse(row.domains), groups: JSON.parse(row.groups), families: JSON.parse(row.families),
-      services: JSON.parse(row.services), subcategories: JSON.parse(row.subcategories),
+      domains: json(row.domains), groups: json(row.groups), families: json(row.families), services: json(row.services), subcategories: json(row.subcategories),
     });
     this.kept = snapshot;
     return snapshot;
   }
 
-  /** Keyword search through the FTS index (accent- and case-insensitive), paged. */
+  /** Keyword search through the full-text index (accent- and case-insensitive, each word a prefix), paged. */
   async search(input: string, types: readonly string[], limit: number, offset: number): Promise<{ rows: CatalogueRow[]; total: number }> {
-    const match = toFtsQuery(input);
-    if (!match || types.length === 0) return { rows: [], total: 0 };
+    const words = searchWords(input);
+    if (words.length === 0 || types.length === 0) return { rows: [], total: 0 };
+    const d = this.db.dialect;
     // The matches and the version in one statement: one round trip when the kept catalogue is current.
-    const [{ version, ids }] = await rowsOf<{ version: number; ids: string }>(
-      this.db,
-      sql`SELECT ${VERSION} AS version,
-                 (SELECT json_group_array(rowid) FROM catalogue_fts WHERE catalogue_fts MATCH ${match}) AS ids`,
-    );
-    return (await this.at(version)).search(new Set(JSON.parse(ids) as number[]), types, limit, offset);
+    const row = (await this.db.first<{ version: number; ids: unknown }>(
+      sql`SELECT ${VERSION} AS version, ${d.jsonArray(sql`m.id`, sql`FROM (${d.fullTextIds('catalogue', words)}) AS m`)} AS ids`,
+    ))!;
+    return (await this.at(row.version)).search(new Set(d.parseJson<number[]>(row.ids)), types, limit, offset);
   }
 
   /** A sub-category with its whole path, whatever its state (the service decides what to allow). */

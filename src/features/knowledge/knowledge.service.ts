@@ -1,9 +1,9 @@
-import type { Knex } from 'knex';
+import type { Transactions } from '../../db/database.js';
+import { searchWords } from '../../db/dialect.js';
 import { NotFoundError } from '../../http/errors.js';
-import { toFtsQuery } from '../catalogue/catalogue-index.js';
-import { audit } from '../admin/audit.js';
+import type { AuditRepo } from '../admin/audit.repo.js';
 import { markdownText, renderMarkdown } from './markdown.js';
-import { rowsOf, sql } from '../../db/sql.js';
+import type { KnowledgeRepo } from './knowledge.repo.js';
 
 export type ArticleKind = 'faq' | 'fiche';
 
@@ -26,13 +26,10 @@ export interface ArticleRow extends ArticleFields {
 
 /** FAQ and "Fiches de connaissance": Markdown articles, searchable, linked to services. */
 export class KnowledgeService {
-  constructor(private readonly deps: { db: Knex; readDb: Knex; now: () => Date }) {}
+  constructor(private readonly deps: { db: Transactions; knowledge: KnowledgeRepo; audit: AuditRepo; now: () => Date }) {}
 
   list(kind: ArticleKind | null, publishedOnly: boolean): Promise<ArticleRow[]> {
-    const q = this.deps.db('knowledge_articles as k').leftJoin('cat_services as s', 's.id', 'k.service_id').orderBy(['k.kind', 'k.position', 'k.title']).select('k.*', 's.name as service_name');
-    if (kind) q.where('k.kind', kind);
-    if (publishedOnly) q.where('k.published', true);
-    return q;
+    return this.deps.knowledge.list(kind, publishedOnly);
   }
 
   /** The published FAQ, each answer rendered (sanitised) as the page shows it. */
@@ -41,23 +38,16 @@ export class KnowledgeService {
   }
 
   async get(id: number, publishedOnly: boolean): Promise<ArticleRow & { html: string }> {
-    const q = this.deps.db('knowledge_articles as k').leftJoin('cat_services as s', 's.id', 'k.service_id').where('k.id', id).first('k.*', 's.name as service_name');
-    if (publishedOnly) q.where('k.published', true);
-    const row = await q;
+    const row = await this.deps.knowledge.get(id, publishedOnly);
     if (!row) throw new NotFoundError();
     return { ...row, html: renderMarkdown(row.body) };
   }
 
   /** Published articles matching the keywords, best first (shown above the catalogue rows). */
   async search(input: string, limit = 5): Promise<Array<{ id: number; kind: ArticleKind; title: string; excerpt: string }>> {
-    const match = toFtsQuery(input);
-    if (!match) return [];
-    const rows = await rowsOf<{ id: number; kind: ArticleKind; title: string; body: string }>(
-      this.deps.readDb,
-      sql`SELECT id, kind, title, body FROM knowledge_articles
-          WHERE id IN (SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ${match}) AND published = 1
-          ORDER BY position, title LIMIT ${limit}`,
-    );
+    const words = searchWords(input);
+    if (words.length === 0) return [];
+    const rows = await this.deps.knowledge.search(words, limit);
     return rows.map((r) => {
       const text = markdownText(r.body);
       return { id: r.id, kind: r.kind, title: r.title, excerpt: text.length > 180 ? text.slice(0, 177) + '…' : text };
@@ -65,32 +55,33 @@ export class KnowledgeService {
   }
 
   async save(actorId: number, id: number | null, f: ArticleFields): Promise<number> {
-    const now = this.deps.now().toISOString();
-    return this.deps.db.transaction(async (trx) => {
+    const { db, knowledge, audit } = this.deps;
+    const now = this.deps.now();
+    const at = now.toISOString();
+    return db.transaction(async (trx) => {
       let articleId: number;
       if (id === null) {
-        [{ id: articleId }] = await trx('knowledge_articles').insert({ ...f, created_at: now, updated_at: now }).returning('id');
-        await audit(trx, { actorId, action: 'create', entity: 'article', entityId: articleId, after: f }, new Date(now));
+        articleId = await knowledge.insert(trx, { ...f, created_at: at, updated_at: at });
+        await audit.record(trx, { actorId, action: 'create', entity: 'article', entityId: articleId, after: f }, now);
       } else {
-        const before = await trx('knowledge_articles').where({ id }).first();
+        const before = await knowledge.get(id, false, trx);
         if (!before) throw new NotFoundError();
         articleId = id;
-        await trx('knowledge_articles').where({ id }).update({ ...f, updated_at: now });
-        await audit(trx, { actorId, action: 'update', entity: 'article', entityId: id, before, after: f }, new Date(now));
+        await knowledge.update(trx, id, { ...f, updated_at: at });
+        await audit.record(trx, { actorId, action: 'update', entity: 'article', entityId: id, before, after: f }, now);
       }
-      await trx.raw('DELETE FROM knowledge_fts WHERE rowid = ?', [articleId]);
-      await trx.raw('INSERT INTO knowledge_fts (rowid, title, body, keywords) VALUES (?, ?, ?, ?)', [articleId, f.title, markdownText(f.body), f.keywords]);
+      await knowledge.index(trx, articleId, { title: f.title, text: markdownText(f.body), keywords: f.keywords });
       return articleId;
     });
   }
 
   async remove(actorId: number, id: number): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
-      const before = await trx('knowledge_articles').where({ id }).first();
+    const { db, knowledge, audit } = this.deps;
+    await db.transaction(async (trx) => {
+      const before = await knowledge.get(id, false, trx);
       if (!before) throw new NotFoundError();
-      await trx('knowledge_articles').where({ id }).delete();
-      await trx.raw('DELETE FROM knowledge_fts WHERE rowid = ?', [id]);
-      await audit(trx, { actorId, action: 'delete', entity: 'article', entityId: id, before }, this.deps.now());
+      await knowledge.remove(trx, id);
+      await audit.record(trx, { actorId, action: 'delete', entity: 'article', entityId: id, before }, this.deps.now());
     });
   }
 }

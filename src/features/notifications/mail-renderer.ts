@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import ejs from 'ejs';
 import { ROOT } from '../../config.js';
@@ -18,38 +17,21 @@ export interface Addressee {
   last_name: string;
 }
 
-/**
- * Each mail is two templates, views/mail/<kind>.text.ejs and .html.ejs; the text one's first line is the subject.
- * The recipient appears only in the greeting, so the mails of one kind about one event are rendered
- * once, with stand-ins for the names, and each recipient's names are then put in their place.
- */
+/** Each mail is two templates, views/mail/<kind>.text.ejs and .html.ejs; the text one's first line is the subject. */
 export class MailRenderer {
   private readonly views = path.join(ROOT, 'views');
   private readonly dir = path.join(this.views, 'mail');
-  // Random per process, so that nothing a user types can pass for them.
-  private readonly first = `first-${crypto.randomUUID()}`;
-  private readonly last = `last-${crypto.randomUUID()}`;
+  // Partials are included by absolute name ('/mail/_head.html.ejs') under the views root, as pages do.
+  private readonly options = viewOptions(this.views, true);
 
-  /** The mail of `kind` for each addressee, in the same order. */
-  async renderEach(kind: MailKind, to: Addressee[], data: Record<string, unknown>): Promise<RenderedMail[]> {
-    if (to.length === 0) return [];
-    const locals = { ...data, recipient: { first_name: this.first, last_name: this.last }, fmt };
-    // Partials are included by absolute name ('/mail/_head.html.ejs') under the views root, as
-    // pages do: EJS then finds them without asking the disk on every include.
-    const options = viewOptions(this.views, true);
+  async render(kind: MailKind, recipient: Addressee, data: Record<string, unknown>): Promise<RenderedMail> {
+    const locals = { ...data, recipient, fmt };
     const [textWithSubject, html] = await Promise.all([
-      ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { ...options, escape: (s: unknown) => String(s ?? '') }),
-      ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, options),
+      ejs.renderFile(path.join(this.dir, `${kind}.text.ejs`), locals, { ...this.options, escape: (s: unknown) => String(s ?? '') }),
+      ejs.renderFile(path.join(this.dir, `${kind}.html.ejs`), locals, this.options),
     ]);
     const [subjectLine, ...rest] = textWithSubject.replace(/^\s+/, '').split('\n');
     const subject = subjectLine.replace(/^Objet\s*:\s*/, '').replace(/[\r\n]+/g, ' ').trim();
-    const text = rest.join('\n').trim() + '\n';
-    // A function as replacement: a name is put in as it is, never read as a pattern ("$&").
-    const address = (s: string, first: string, last: string) => s.replaceAll(this.first, () => first).replaceAll(this.last, () => last);
-    return to.map((r) => ({
-      subject: address(subject, r.first_name, r.last_name),
-      text: address(text, r.first_name, r.last_name),
-      html: address(html, ejs.escapeXML(r.first_name), ejs.escapeXML(r.last_name)),
-    }));
+    return { subject, text: rest.join('\n').trim() + '\n', html };
   }
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import type { Knex } from 'knex';
+import type { Database, Trx } from '../../db/database.js';
 import type { MailKind } from './mail-kinds.js';
-import { insertRows, rowsOf } from '../../db/sql.js';
+import { insertRows, sql, wholeNumber } from '../../db/sql.js';
 
 export interface OutboxRow {
   id: number;
@@ -33,13 +33,12 @@ export interface NewMail {
 }
 
 export class OutboxRepo {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Database) {}
 
   /** Queue mails in the caller's transaction, in one statement: they exist only if the change commits. */
-  async enqueue(trx: Knex | Knex.Transaction, mails: NewMail[], now: Date): Promise<void> {
+  async enqueue(trx: Trx, mails: NewMail[], now: Date): Promise<void> {
     if (mails.length === 0) return;
-    await rowsOf(
-      trx,
+    await this.db.execute(
       insertRows('outbox', mails.map((mail) => ({
         kind: mail.kind,
         to_user_id: mail.toUserId,
@@ -53,66 +52,55 @@ export class OutboxRepo {
         next_attempt_at: now.toISOString(),
         created_at: now.toISOString(),
       }))),
+      trx,
     );
   }
 
   /**
-   * Claim up to `limit` due mails for one worker, atomically: two workers (two processes)
-   * never claim the same mail while its lock holds.
+   * Claim up to `limit` due mails for one worker, in one statement: two workers (two processes)
+   * never claim the same mail while its lock holds. On PostgreSQL the rows another worker is
+   * claiming at that moment are skipped, not waited for and then taken again.
    */
   async claim(now: Date, lockMs: number, limit: number): Promise<OutboxRow[]> {
-    const lockId = crypto.randomUUID();
     const iso = now.toISOString();
-    await this.db('outbox')
-      .whereIn(
-        'id',
-        this.db('outbox')
-          .where('status', 'pending')
-          .where('next_attempt_at', '<=', iso)
-          .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', iso))
-          .orderBy('id')
-          .limit(limit)
-          .select('id'),
-      )
-      .update({ lock_id: lockId, locked_until: new Date(now.getTime() + lockMs).toISOString() });
-    return this.db('outbox').where({ lock_id: lockId, status: 'pending' }).orderBy('id');
+    const due = sql`status = 'pending' AND next_attempt_at <= ${iso} AND (locked_until IS NULL OR locked_until < ${iso})`;
+    const rows = await this.db.execute<OutboxRow>(sql`
+      UPDATE outbox SET lock_id = ${crypto.randomUUID()}, locked_until = ${new Date(now.getTime() + lockMs).toISOString()}
+      WHERE id IN (SELECT id FROM outbox WHERE ${due} ORDER BY id LIMIT ${wholeNumber(limit)} ${this.db.dialect.skipLocked}) AND ${due}
+      RETURNING *`);
+    return rows.sort((a, b) => a.id - b.id);
   }
 
   async markSent(id: number, lockId: string, now: Date): Promise<void> {
-    await this.db('outbox').where({ id, lock_id: lockId }).update({ status: 'sent', sent_at: now.toISOString(), locked_until: null, last_error: null });
+    await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${now.toISOString()}, locked_until = NULL, last_error = NULL WHERE id = ${id} AND lock_id = ${lockId}`);
   }
 
   async markFailed(id: number, lockId: string, attempts: number, error: string, next: Date | null): Promise<void> {
-    await this.db('outbox')
-      .where({ id, lock_id: lockId })
-      .update({
-        attempts,
-        last_error: error.slice(0, 1000),
-        status: next ? 'pending' : 'failed',
-        next_attempt_at: (next ?? new Date()).toISOString(),
-        locked_until: null,
-      });
+    await this.db.execute(sql`
+      UPDATE outbox SET attempts = ${attempts}, last_error = ${error.slice(0, 1000)}, status = ${next ? 'pending' : 'failed'},
+        next_attempt_at = ${(next ?? new Date()).toISOString()}, locked_until = NULL
+      WHERE id = ${id} AND lock_id = ${lockId}`);
   }
 
   /** Give back the rest of a batch the worker will not try now. */
   async release(lockId: string): Promise<void> {
-    await this.db('outbox').where({ lock_id: lockId, status: 'pending' }).update({ locked_until: null, lock_id: null });
+    await this.db.execute(sql`UPDATE outbox SET locked_until = NULL, lock_id = NULL WHERE lock_id = ${lockId} AND status = 'pending'`);
   }
 
   async list(limit: number, offset: number): Promise<{ rows: OutboxRow[]; total: number }> {
-    const [rows, [{ n }]] = await Promise.all([
-      this.db('outbox').orderBy('id', 'desc').limit(limit).offset(offset),
-      this.db('outbox').count({ n: '*' }),
+    const [rows, count] = await Promise.all([
+      this.db.select<OutboxRow>(sql`SELECT * FROM outbox ORDER BY id DESC LIMIT ${wholeNumber(limit)} OFFSET ${wholeNumber(offset)}`),
+      this.db.first<{ n: number }>(sql`SELECT count(*) AS n FROM outbox`),
     ]);
-    return { rows, total: Number(n) };
+    return { rows, total: Number(count?.n ?? 0) };
   }
 
   find(id: number): Promise<OutboxRow | undefined> {
-    return this.db('outbox').where({ id }).first();
+    return this.db.first(sql`SELECT * FROM outbox WHERE id = ${id}`);
   }
 
   async counts(): Promise<Record<string, number>> {
-    const rows: Array<{ status: string; n: number }> = await this.db('outbox').groupBy('status').select('status').count({ n: '*' });
+    const rows = await this.db.select<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM outbox GROUP BY status`);
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

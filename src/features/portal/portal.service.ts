@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
-import type { SettingsService } from '../admin/settings.service.js';
+import type { SettingsRepo } from '../admin/settings.repo.js';
+import type { PortalRepo, SectionRow, ToolRow } from './portal.repo.js';
 
 export interface PortalSection {
   id: number;
@@ -7,8 +7,6 @@ export interface PortalSection {
   tools: Array<{ id: number; name: string; url: string; description: string; isHelpdesk: boolean }>;
 }
 
-interface SectionRow { id: number; name: string }
-interface ToolRow { id: number; section_id: number; name: string; url: string; description: string }
 
 /**
  * The ARENA page: sections of tools; the helpdesk tool is Guichet itself, named by a setting.
@@ -19,8 +17,8 @@ export class PortalService {
   private rows: Promise<[SectionRow[], ToolRow[]]> | null = null;
 
   constructor(
-    private readonly db: Knex,
-    private readonly settings: SettingsService,
+    private readonly portal: PortalRepo,
+    private readonly settings: SettingsRepo,
   ) {}
 
   /** Read again on the next view: the admin changed a section or a tool. */
@@ -30,10 +28,7 @@ export class PortalService {
 
   private load(): Promise<[SectionRow[], ToolRow[]]> {
     if (!this.rows) {
-      const loading = Promise.all([
-        this.db('portal_sections').orderBy(['position', 'name']).select('id', 'name') as Promise<SectionRow[]>,
-        this.db('portal_tools').orderBy(['position', 'name']).select('id', 'section_id', 'name', 'url', 'description') as Promise<ToolRow[]>,
-      ]);
+      const loading = Promise.all([this.portal.sections(), this.portal.tools()]);
       this.rows = loading;
       loading.catch(() => {
         if (this.rows === loading) this.rows = null;

@@ -1,10 +1,45 @@
-import { anyOf, identifier, inList, raw, sql, type Sql } from '../../db/sql.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { TicketRow } from '../../db/tables.js';
 import type { Actor } from './lifecycle.js';
+import type { Status } from './vocabulary.js';
 
-// THE visibility rules. Every query for tickets starts from one of these scopes,
-// so no list, page or download can show a ticket its reader may not see.
+// THE visibility rules, as data. Every query for tickets is scoped by one of them in SQL
+// (TicketsRepo), and a ticket in hand is checked by the same data (`inScope`): one rule, read
+// two ways, so that no list, page or download can show a ticket its reader may not see.
+
+/** The columns a rule may name. `queue_team_id` is the ticket's team, or 0 when none was found. */
+export type TicketColumn = 'requester_id' | 'beneficiary_id' | 'agent_id' | 'visibility' | 'establishment_id' | 'queue_team_id';
+
+type Value = number | string;
+/** What a column must hold: a value, one of several, nothing (null), or anything but these (never null). */
+export type Match = Value | null | readonly Value[] | { not: readonly Value[] };
+
+/** A conjunction: every column named holds its match. */
+export type Branch = Partial<Record<TicketColumn, Match>>;
+
+/** A rule: any of its branches (none: nothing at all). */
+export interface Scope {
+  branches: Branch[];
+}
+
+/** A tab of a dashboard: a rule within the reader's scope, on tickets in these statuses. */
+export interface TabRule extends Scope {
+  statuses: readonly Status[];
+}
+
+export type TicketAccessFields = Pick<TicketRow, 'requester_id' | 'beneficiary_id' | 'visibility' | 'establishment_id' | 'team_id' | 'agent_id'> & { queue_team_id: number };
+
+function holds(match: Match, value: Value | null): boolean {
+  if (match === null) return value === null;
+  if (Array.isArray(match)) return value !== null && match.includes(value);
+  if (typeof match === 'object') return value !== null && !(match as { not: readonly Value[] }).not.includes(value);
+  return value === match;
+}
+
+/** Does the ticket satisfy the rule? The same answer as the rule's SQL. */
+export function inScope(scope: Scope, ticket: TicketAccessFields): boolean {
+  return scope.branches.some((b) => (Object.entries(b) as Array<[TicketColumn, Match]>).every(([column, match]) => holds(match, ticket[column])));
+}
 
 /** Establishments whose "Visible par: Responsables" tickets this user sees (none unless responsable). */
 export function managedEstablishmentIds(user: CurrentUser): number[] {
@@ -12,85 +47,39 @@ export function managedEstablishmentIds(user: CurrentUser): number[] {
 }
 
 /** Requester side: tickets I filed, tickets for me, and (responsable) my establishments' shared tickets. */
-export function requesterScope(user: CurrentUser, alias = 'tickets'): Scope {
+export function requesterScope(user: CurrentUser): Scope {
   const managed = managedEstablishmentIds(user);
-  const t = raw(identifier(alias));
-  return anyOfBranches([
-    sql`${t}.requester_id = ${user.id}`,
-    sql`${t}.beneficiary_id = ${user.id}`,
-    ...(managed.length > 0 ? [sql`${t}.visibility = ${'managers'} AND ${inList(`${alias}.establishment_id`, managed)}`] : []),
-  ]);
+  return {
+    branches: [
+      { requester_id: user.id },
+      { beneficiary_id: user.id },
+      ...(managed.length > 0 ? [{ visibility: 'managers', establishment_id: managed }] : []),
+    ],
+  };
 }
 
 /**
- * A visibility scope: a condition (its branches ORed), and the branches themselves. A list
- * reads each branch apart and merges them (TicketsRepo.listTab), so that each branch reads its
- * own index in the list's order instead of sorting every ticket the OR reaches.
+ * The queues an agent works, as values of queue_team_id: their teams, and 0 (the tickets no team
+ * was found for) for members of the platform team.
  */
-export interface Scope {
-  where: Sql;
-  branches: Sql[];
+export function agentQueues(user: CurrentUser, platformTeamId: number | null): number[] {
+  if (!user.roles.includes('agent')) return [];
+  return platformTeamId !== null && user.teamIds.includes(platformTeamId) ? [...user.teamIds, 0] : user.teamIds;
 }
 
-function anyOfBranches(branches: Sql[]): Scope {
-  // No branch: nothing is visible (never "no condition").
-  return { where: anyOf(branches), branches };
+/** Agent side: tickets assigned to me, and those of my queues. */
+export function agentScope(user: CurrentUser, platformTeamId: number | null): Scope {
+  if (!user.roles.includes('agent')) return { branches: [] };
+  const queues = agentQueues(user, platformTeamId);
+  return { branches: [{ agent_id: user.id }, ...(queues.length > 0 ? [{ queue_team_id: queues }] : [])] };
 }
 
-/**
- * The teams whose queue this agent works. Members of the platform team also work the tickets
- * no team was found for (status Nouvelle, no team).
- */
-export interface AgentReach {
-  teamIds: number[];
-  seesUnrouted: boolean;
-}
-
-export function agentReach(user: CurrentUser, platformTeamId: number | null): AgentReach {
-  if (!user.roles.includes('agent')) return { teamIds: [], seesUnrouted: false };
-  return { teamIds: user.teamIds, seesUnrouted: platformTeamId !== null && user.teamIds.includes(platformTeamId) };
-}
-
-/** Agent side: tickets of my teams (and unrouted ones for the platform team) and tickets assigned to me. */
-export function agentScope(user: CurrentUser, platformTeamId: number | null, alias = 'tickets'): Scope {
-  if (!user.roles.includes('agent')) return anyOfBranches([]);
-  const queues = queueIds(agentReach(user, platformTeamId));
-  const t = raw(identifier(alias));
-  return anyOfBranches([
-    sql`${t}.agent_id = ${user.id}`,
-    ...(queues.length > 0 ? [inList(`${alias}.queue_team_id`, queues)] : []),
-  ]);
-}
-
-/**
- * The queues an agent works, as values of tickets.queue_team_id (the team, or 0 for the
- * tickets no team was found for): one column, so one index serves every agent's queues.
- */
-export function queueIds(reach: AgentReach): number[] {
-  return reach.seesUnrouted ? [...reach.teamIds, 0] : reach.teamIds;
-}
-
-type TicketAccessFields = Pick<TicketRow, 'requester_id' | 'beneficiary_id' | 'visibility' | 'establishment_id' | 'team_id' | 'agent_id'>;
-
-/** The same rule as requesterScope, for a ticket already in hand. */
 export function canSeeAsRequester(user: CurrentUser, t: TicketAccessFields): boolean {
-  return (
-    t.requester_id === user.id ||
-    t.beneficiary_id === user.id ||
-    (t.visibility === 'managers' && managedEstablishmentIds(user).includes(t.establishment_id))
-  );
+  return inScope(requesterScope(user), t);
 }
 
-/** Is this agent a member of the team that works this ticket (or of the platform team, for unrouted ones)? */
-function worksTicketQueue(user: CurrentUser, t: TicketAccessFields, platformTeamId: number | null): boolean {
-  const reach = agentReach(user, platformTeamId);
-  return t.team_id === null ? reach.seesUnrouted : reach.teamIds.includes(t.team_id);
-}
-
-/** The same rule as agentScope, for a ticket already in hand. */
 export function canSeeAsAgent(user: CurrentUser, t: TicketAccessFields, platformTeamId: number | null): boolean {
-  if (!user.roles.includes('agent')) return false;
-  return t.agent_id === user.id || worksTicketQueue(user, t, platformTeamId);
+  return inScope(agentScope(user, platformTeamId), t);
 }
 
 /** Who this user is for the lifecycle table, on this ticket. */
@@ -99,7 +88,7 @@ export function actorsFor(user: CurrentUser, t: TicketAccessFields, platformTeam
   if (t.requester_id === user.id || t.beneficiary_id === user.id) actors.push('requester');
   if (user.roles.includes('agent')) {
     if (t.agent_id === user.id) actors.push('agent_in_charge');
-    else if (worksTicketQueue(user, t, platformTeamId)) actors.push('team_agent');
+    else if (agentQueues(user, platformTeamId).includes(t.queue_team_id)) actors.push('team_agent');
   }
   return actors;
 }

@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
+import type { Transactions } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
-import type { SettingsService } from '../admin/settings.service.js';
+import type { SettingsRepo } from '../admin/settings.repo.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import { actorsFor, canSeeAsRequester } from './access.js';
@@ -31,9 +31,9 @@ export interface ResolutionState {
 }
 
 export interface ResolutionDeps {
-  db: Knex;
+  db: Transactions;
   tickets: TicketsRepo;
-  settings: SettingsService;
+  settings: SettingsRepo;
   events: TicketEventBus;
   notifications: NotificationsService;
   now: () => Date;
@@ -82,8 +82,8 @@ export class ResolutionService {
         if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, { status: to, closed_at: now, closed_by: 'requester', updated_at: now }))) {
           throw new ConflictError(resolutionMessages.concurrent);
         }
-        await trx('satisfaction').insert({
-          ticket_id: ticket.id, team_id: ticket.team_id, agent_id: ticket.agent_id, rating: input.rating, comment: input.comment, source: 'requester', created_at: now,
+        await tickets.recordSatisfaction(trx, {
+          ticket_id: ticket.id, team_id: ticket.team_id, agent_id: ticket.agent_id, rating: input.rating ?? null, comment: input.comment, source: 'requester', created_at: now,
         });
         await tickets.insertHistory(trx, { ticket_id: ticket.id, actor_id: user.id, event: 'resolution_accepted', from_status: ticket.status, to_status: to, details: { rating: input.rating }, created_at: now });
         await events.emit(trx, { event: 'resolution_accepted', ticketId: ticket.id, actorId: user.id });
@@ -93,7 +93,7 @@ export class ResolutionService {
         const changes = { status: to, resolved_at: null, closed_at: null, closed_by: null, reminder_sent_at: null, updated_at: now };
         if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, changes))) throw new ConflictError(resolutionMessages.concurrent);
         // An auto-closed ticket's "non évalué" no longer stands once it is reopened.
-        await trx('satisfaction').where({ ticket_id: ticket.id, source: 'auto' }).delete();
+        await tickets.forgetAutoSatisfaction(trx, ticket.id);
         const entryId = await tickets.insertJournal(trx, {
           ticket_id: ticket.id, author_id: user.id, visibility: 'public', body: `Refus de la résolution : ${input.reason}`, created_at: now,
         });
@@ -109,21 +109,14 @@ export class ResolutionService {
     const { db, tickets, events, settings } = this.deps;
     const s = await settings.all();
     const now = this.deps.now();
-    const due: Array<{ id: number; version: number; team_id: number | null; agent_id: number | null }> = await db('tickets')
-      .where('status', 'resolue')
-      .where('resolved_at', '<=', new Date(now.getTime() - s.auto_close_days * DAY).toISOString())
-      .select('id', 'version', 'team_id', 'agent_id')
-      .limit(500);
+    const due = await tickets.resolvedBefore(new Date(now.getTime() - s.auto_close_days * DAY), 500);
     let closed = 0;
     for (const t of due) {
       const iso = now.toISOString();
       await db.transaction(async (trx) => {
         const won = await tickets.updateIfVersion(trx, t.id, t.version, { status: 'fermee', closed_at: iso, closed_by: 'system', updated_at: iso });
         if (!won) return;
-        await trx('satisfaction')
-          .insert({ ticket_id: t.id, team_id: t.team_id, agent_id: t.agent_id, rating: null, comment: '', source: 'auto', created_at: iso })
-          .onConflict('ticket_id')
-          .ignore();
+        await tickets.recordSatisfaction(trx, { ticket_id: t.id, team_id: t.team_id, agent_id: t.agent_id, rating: null, comment: '', source: 'auto', created_at: iso });
         await tickets.insertHistory(trx, { ticket_id: t.id, actor_id: null, event: 'closed', from_status: 'resolue', to_status: 'fermee', details: { auto: true }, created_at: iso });
         await events.emit(trx, { event: 'closed', ticketId: t.id, actorId: null });
         closed++;
@@ -134,22 +127,15 @@ export class ResolutionService {
 
   /** Two days before the auto-close, remind the requester once; safe to run twice at once. */
   async remindDue(): Promise<number> {
-    const { db, settings, notifications } = this.deps;
+    const { db, tickets, settings, notifications } = this.deps;
     const s = await settings.all();
     const now = this.deps.now();
     const leadDays = Math.min(2, s.auto_close_days);
-    const due: Array<{ id: number; resolved_at: string }> = await db('tickets')
-      .where('status', 'resolue')
-      .whereNull('reminder_sent_at')
-      .where('resolved_at', '<=', new Date(now.getTime() - (s.auto_close_days - leadDays) * DAY).toISOString())
-      .where('resolved_at', '>', new Date(now.getTime() - s.auto_close_days * DAY).toISOString())
-      .select('id', 'resolved_at')
-      .limit(500);
+    const due = await tickets.dueForReminder(new Date(now.getTime() - s.auto_close_days * DAY), new Date(now.getTime() - (s.auto_close_days - leadDays) * DAY), 500);
     let sent = 0;
     for (const t of due) {
       await db.transaction(async (trx) => {
-        const n = await trx('tickets').where({ id: t.id, status: 'resolue' }).whereNull('reminder_sent_at').update({ reminder_sent_at: now.toISOString() });
-        if (n !== 1) return;
+        if (!(await tickets.markReminded(trx, t.id, now))) return;
         await notifications.autoCloseReminder(trx, t.id, new Date(new Date(t.resolved_at).getTime() + s.auto_close_days * DAY));
         sent++;
       });

@@ -1,21 +1,17 @@
-import type { Knex } from 'knex';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { CatalogueRepo, SubcategoryPath } from '../catalogue/catalogue.repo.js';
 import { typesOf } from '../catalogue/catalogue.service.js';
-import type { SettingsService } from '../admin/settings.service.js';
+import type { SettingsRepo } from '../admin/settings.repo.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
+import type { Transactions } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { actorsFor, canSeeAsAgent, canSeeAsRequester, managedEstablishmentIds, requesterScope } from './access.js';
+import { actorsFor, canSeeAsAgent, canSeeAsRequester, requesterScope, type TabRule } from './access.js';
 import type { TicketEventBus } from './events.js';
-import type { WriteBatch } from '../../db/write-batch.js';
-import { allOf, sql } from '../../db/sql.js';
 import { allowedActions, can, nextStatus, type Action } from './lifecycle.js';
-import type { NewTicketRow, SortKey, TabFilter, TicketsRepo } from './tickets.repo.js';
+import type { ListOptions, NewTicketRow, TicketsRepo } from './tickets.repo.js';
 import type { CreateTicketInput } from './tickets.schemas.js';
-import {
-  computePriority, DONE_STATUSES, formatRef, IN_PROGRESS_STATUSES, OPEN_STATUSES, statusIn, WAITING_STATUSES, type Kind, type Status,
-} from './vocabulary.js';
+import { computePriority, DONE_STATUSES, IN_PROGRESS_STATUSES, OPEN_STATUSES, WAITING_STATUSES, type Kind } from './vocabulary.js';
 
 export const ticketMessages = {
   subcategoryGone: "Cette sous-catégorie de service n'existe pas ou n'est plus proposée. Choisissez un service dans « Nouveau ticket ».",
@@ -31,38 +27,33 @@ export const ticketMessages = {
 
 export type Board = 'en_cours' | 'traites';
 
-/** The statuses of each board: its "Partagés" tab lists them, and its count reads them. */
-const BOARD_STATUSES: Record<Board, Status[]> = { en_cours: IN_PROGRESS_STATUSES, traites: DONE_STATUSES };
-
-/** The dashboards' tabs (SPEC §7, §8), as filters on top of the visibility scope. */
-export function dashboardTabs(user: CurrentUser, board: Board): Record<string, TabFilter> {
+/** The dashboards' tabs (SPEC §7, §8): rules within the requester's scope. */
+export function dashboardTabs(user: CurrentUser, board: Board): Record<string, TabRule> {
   const me = user.id;
-  const mine = sql`t.requester_id = ${me} AND t.beneficiary_id = ${me}`;
-  const forSomeoneElse = sql`(t.requester_id = ${me} AND NOT t.beneficiary_id = ${me}) OR (t.beneficiary_id = ${me} AND NOT t.requester_id = ${me})`;
-  const involved = sql`t.requester_id = ${me} OR t.beneficiary_id = ${me}`;
-  const shared = sql`t.visibility = ${'managers'}`;
+  const mine = [{ requester_id: me, beneficiary_id: me }];
+  const forSomeoneElse = [{ requester_id: me, beneficiary_id: { not: [me] } }, { beneficiary_id: me, requester_id: { not: [me] } }];
+  const involved = [{ requester_id: me }, { beneficiary_id: me }];
+  const shared = [{ visibility: 'managers' }];
   if (board === 'en_cours') {
     return {
-      ouverts: allOf([mine, statusIn('t.status', OPEN_STATUSES)]),
-      attente: allOf([mine, statusIn('t.status', WAITING_STATUSES)]),
-      beneficiaire: allOf([forSomeoneElse, statusIn('t.status', IN_PROGRESS_STATUSES)]),
-      partages: allOf([shared, statusIn('t.status', BOARD_STATUSES.en_cours)]),
+      ouverts: { branches: mine, statuses: OPEN_STATUSES },
+      attente: { branches: mine, statuses: WAITING_STATUSES },
+      beneficiaire: { branches: forSomeoneElse, statuses: IN_PROGRESS_STATUSES },
+      partages: { branches: shared, statuses: IN_PROGRESS_STATUSES },
     };
   }
   return {
-    resolus: allOf([involved, sql`t.status = ${'resolue'}`]),
-    fermes: allOf([involved, sql`t.status = ${'fermee'}`]),
-    partages: allOf([shared, statusIn('t.status', BOARD_STATUSES.traites)]),
+    resolus: { branches: involved, statuses: ['resolue'] },
+    fermes: { branches: involved, statuses: ['fermee'] },
+    partages: { branches: shared, statuses: DONE_STATUSES },
   };
 }
 
 export interface TicketsServiceDeps {
-  db: Knex;
-  /** Ticket creations, committed together when they come at once (src/db/write-batch.ts). */
-  creations: WriteBatch;
+  db: Transactions;
   tickets: TicketsRepo;
   catalogue: CatalogueRepo;
-  settings: SettingsService;
+  settings: SettingsRepo;
   attachments: AttachmentsService;
   events: TicketEventBus;
   now: () => Date;
@@ -90,15 +81,15 @@ export class TicketsService {
     const establishmentIds = user.establishments.map((e) => e.id);
     const [colleagues, businessTeams, duplicates] = await Promise.all([
       this.deps.tickets.colleagues(establishmentIds),
-      this.deps.tickets.businessTeams(),
-      path ? this.deps.tickets.openOnService(user, path.serviceId, IN_PROGRESS_STATUSES) : Promise.resolve([]),
+      this.deps.tickets.teams('business'),
+      path ? this.deps.tickets.openOnService(requesterScope(user), path.serviceId, IN_PROGRESS_STATUSES) : Promise.resolve([]),
     ]);
     return { colleagues: colleagues.filter((c) => c.id !== user.id), businessTeams, duplicates };
   }
 
-  /** "Valider": checks what the form cannot, then writes ticket, history and files together. */
+  /** "Valider": checks what the form cannot, then writes ticket, history, files and mails in one transaction. */
   async create(user: CurrentUser, input: CreateTicketInput, files: IncomingFile[], uploadError?: string): Promise<{ ref: string }> {
-    const { tickets, attachments, settings, events, creations } = this.deps;
+    const { db, tickets, attachments, settings, events } = this.deps;
     const errors: FieldErrors = {};
     const path = await this.fileableSubcategory(user, input.subcategory_id, input.kind);
     if (!path) errors._form = ticketMessages.subcategoryGone;
@@ -108,7 +99,7 @@ export class TicketsService {
       errors.beneficiary_id = ticketMessages.beneficiary;
     }
     if (input.business_team_id !== undefined) {
-      const teams = await tickets.businessTeams();
+      const teams = await tickets.teams('business');
       if (!teams.some((t) => t.id === input.business_team_id)) errors.business_team_id = ticketMessages.businessTeam;
     }
     if (uploadError) errors.attachments = uploadError;
@@ -147,40 +138,22 @@ export class TicketsService {
       resolved_at: null,
       closed_at: null,
     };
-    // The mails are read and rendered from the ticket as it will be written, before the
-    // transaction: it holds the single writer, and then only writes.
-    const preview = await tickets.previewDetail(row);
-    const prepared = preview ? await events.prepare('created', preview, user.id) : undefined;
-    // The files too are moved first: inside, the transaction only records them.
-    const stored = await attachments.store(checked.ok);
-    try {
-      // Run together with the creations that wait for the writer with it (group commit).
-      const id = await creations.run(async (trx) => {
+    return attachments.keepWith(checked.ok, (stored) =>
+      db.transaction(async (trx) => {
         const id = await tickets.insertTicket(trx, row);
-        // Independent statements on the transaction's connection: sent together, run in turn.
-        await Promise.all([
-          attachments.record(trx, stored, { ticketId: id, uploaderId: user.id, now }),
-          tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now }),
-          events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } }, prepared),
-        ]);
-        return id;
-      });
-      // The insert set the reference itself (a trigger), from the id.
-      return { ref: formatRef(id) };
-    } catch (err) {
-      await stored.undo();
-      throw err;
-    }
+        await stored.record(trx, { ticketId: id, uploaderId: user.id, now });
+        await tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now });
+        await events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } });
+        return { ref: await tickets.refOf(trx, id) };
+      }),
+    );
   }
 
-  async dashboard(user: CurrentUser, board: Board, tab: string, opts: { sort: SortKey; q: string; limit: number; offset: number }) {
+  async dashboard(user: CurrentUser, board: Board, tab: string, opts: ListOptions) {
     const tabs = dashboardTabs(user, board);
     const current = tab in tabs ? tab : Object.keys(tabs)[0];
-    const scope = requesterScope(user, 't');
-    // "Partagés" is listed with its tab filter but counted from the kept counts.
-    const { partages: _listedOnly, ...counted } = tabs;
-    const shared = this.deps.tickets.sharedCount(scope, managedEstablishmentIds(user), user.id, BOARD_STATUSES[board]);
-    const counting = this.deps.tickets.countTabs(scope, counted, { partages: shared });
+    const scope = requesterScope(user);
+    const counting = this.deps.tickets.countTabs(scope, tabs);
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
     return { tab: current, counts, ...list };
   }
@@ -190,7 +163,7 @@ export class TicketsService {
     const ticket = await this.deps.tickets.findDetailByRef(ref);
     if (!ticket || !canSeeAsRequester(user, ticket)) throw new NotFoundError();
     const [journal, files] = await Promise.all([
-      this.deps.tickets.journal(ticket.id, ['public']),
+      this.deps.tickets.journal(ticket.id, 'public'),
       this.deps.tickets.attachments(ticket.id, false),
     ]);
     const actors = actorsFor(user, ticket, await this.platformTeamId()).filter((a) => a === 'requester');
@@ -215,26 +188,21 @@ export class TicketsService {
 
     const now = this.deps.now().toISOString();
     const to = nextStatus(action, ticket.status, actors);
-    let undoFiles: (() => Promise<void>) | null = null;
-    try {
-      await db.transaction(async (trx) => {
-        const ok = await tickets.updateIfVersion(trx, ticket.id, ticket.version, { status: to, updated_at: now });
-        if (!ok) throw new ConflictError(ticketMessages.concurrent);
+    const event = action === 'answer' ? 'requester_answered' : 'requester_updated';
+    await attachments.keepWith(checked.ok, (stored) =>
+      db.transaction(async (trx) => {
+        if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, { status: to, updated_at: now }))) throw new ConflictError(ticketMessages.concurrent);
         const entryId = message
           ? await tickets.insertJournal(trx, { ticket_id: ticket.id, author_id: user.id, visibility: 'public', body: message, created_at: now })
           : null;
-        undoFiles = await attachments.keep(trx, checked.ok, { ticketId: ticket.id, uploaderId: user.id, journalEntryId: entryId, now });
-        const event = action === 'answer' ? 'requester_answered' : 'requester_updated';
+        await stored.record(trx, { ticketId: ticket.id, uploaderId: user.id, journalEntryId: entryId, now });
         await tickets.insertHistory(trx, {
           ticket_id: ticket.id, actor_id: user.id, event, from_status: ticket.status, to_status: to,
           details: { files: checked.ok.map((f) => f.name) }, created_at: now,
         });
         await events.emit(trx, { event, ticketId: ticket.id, actorId: user.id, data: { agentId: ticket.agent_id, entryId } });
-      });
-    } catch (err) {
-      if (undoFiles) await (undoFiles as () => Promise<void>)();
-      throw err;
-    }
+      }),
+    );
     return action;
   }
 

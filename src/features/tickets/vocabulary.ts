@@ -1,5 +1,3 @@
-import { identifier, raw, type Sql } from '../../db/sql.js';
-
 // The words of the tutorials, in one place: codes stored in the database, labels shown to users.
 
 export const STATUSES = ['nouvelle', 'affectee', 'reaffectee', 'assignee', 'en_attente', 'a_completer', 'resolue', 'fermee'] as const;
@@ -20,17 +18,6 @@ export const OPEN_STATUSES: Status[] = ['nouvelle', 'affectee', 'reaffectee', 'a
 export const WAITING_STATUSES: Status[] = ['en_attente', 'a_completer'];
 export const IN_PROGRESS_STATUSES: Status[] = [...OPEN_STATUSES, ...WAITING_STATUSES];
 export const DONE_STATUSES: Status[] = ['resolue', 'fermee'];
-
-/**
- * `column IN ('nouvelle', …)` with the statuses written out rather than bound. SQLite uses a
- * partial index only when it can prove the query implies the index's WHERE, which it cannot do
- * with bound values; the open-ticket indexes (migration 20261124100100) need the literal list,
- * in this order. Only our own constants go in, and each is checked.
- */
-export function statusIn(column: string, statuses: readonly Status[]): Sql {
-  for (const s of statuses) if (!/^[a-z_]+$/.test(s)) throw new Error(`not a status: ${s}`);
-  return raw(`${identifier(column)} IN (${statuses.map((s) => `'${s}'`).join(', ')})`);
-}
 
 export const KINDS = ['incident', 'request'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -82,8 +69,5 @@ export const ESTABLISHMENT_TYPE_LABELS: Record<EstablishmentType, string> = {
 export const ROLES = ['responsable', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** "R-" and six digits (R-001678), from the ticket's never-reused id. */
-export function formatRef(id: number): string {
-  return 'R-' + String(id).padStart(6, '0');
-}
+/** "R-" and six digits or more (R-001678), written by the database from the never-reused id. */
 export const REF_PATTERN = /^R-\d{6,}$/;

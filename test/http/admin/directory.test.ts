@@ -92,6 +92,19 @@ describe('admin: establishments, teams, users, portal, settings', () => {
     assert.equal((await t.services.settings.all()).platform_team_id, team.id);
   });
 
+  it('when the settings are not in memory, should still change the platform team at once, reading them in its own transaction', async () => {
+    const team = await t.db('teams').where({ active: true }).orderBy('id', 'desc').first();
+    const admin0 = await demoUser(t.db, 'ADMIN');
+    t.services.settings.forget();
+    const started = Date.now();
+    await t.services.directoryAdmin.setPlatformTeam(admin0.id, team.id);
+    const ms = Date.now() - started;
+    assert.ok(ms < 1000, `done in ${ms} ms, not after a wait for a connection`);
+    assert.equal((await t.services.settings.all()).platform_team_id, team.id);
+    const audit = await t.db('admin_audit').where({ entity: 'setting' }).orderBy('id', 'desc').first();
+    assert.deepEqual(JSON.parse(audit.after), { platform_team_id: team.id });
+  });
+
   it('when the admin renames the helpdesk and adds a section and a tool, should show them on the ARENA page', async () => {
     let res = await adminPost(admin, '/admin/portail', { academy_name: 'Académie de Rennes', helpdesk_name: 'Assistance AMIGO', phone_fallback: 'Appelez le 02 23 21 73 00.' });
     assert.equal(res.status, 303);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfOf } from '../../helpers/agent.js';
-import { createAdmin } from '../../../src/features/auth/accounts.service.js';
 
 describe('create-admin', () => {
   let t: TestApp;
@@ -10,7 +9,7 @@ describe('create-admin', () => {
   after(async () => { await t.close(); });
 
   it('when an operator creates an administrator, should let them log in with the printed password', async () => {
-    const { created, password } = await createAdmin(t.db, { identifiant: 'cbernard', firstName: 'Camille', lastName: 'Bernard', email: 'c@ac.fr' });
+    const { created, password } = await t.services.accounts.createAdmin({ identifiant: 'cbernard', firstName: 'Camille', lastName: 'Bernard', email: 'c@ac.fr' });
     assert.equal(created, true);
     assert.ok(password && password.length >= 12);
     const agent = request.agent(t.app);
@@ -22,6 +21,6 @@ describe('create-admin', () => {
   });
 
   it('when the identifiant has spaces, should refuse it', async () => {
-    await assert.rejects(createAdmin(t.db, { identifiant: 'a b', firstName: 'A', lastName: 'B', email: '' }), /identifiant/);
+    await assert.rejects(t.services.accounts.createAdmin({ identifiant: 'a b', firstName: 'A', lastName: 'B', email: '' }), /identifiant/);
   });
 });

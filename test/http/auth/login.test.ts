@@ -36,16 +36,16 @@ describe('login (ARENA)', () => {
     assert.ok(wrong.text.includes('value="SSEGUR"'), 'the identifiant typed is kept');
   });
 
-  it('when logging in, should get a new session id', async () => {
+  it('when logging in, should get a session cookie, HttpOnly and SameSite=Lax, that opens the pages', async () => {
     const agent = request.agent(t.app);
     const page = await agent.get('/login');
-    const before = String(page.headers['set-cookie']).match(/guichet\.sid=([^;]+)/)?.[1];
+    assert.doesNotMatch(String(page.headers['set-cookie']), /guichet\.sid=/, 'no session before login');
     const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), identifiant: 'SSEGUR', password: 'demo' });
-    const after = String(res.headers['set-cookie']).match(/guichet\.sid=([^;]+)/)?.[1];
-    assert.ok(before && after);
-    assert.notEqual(before, after);
+    const sid = String(res.headers['set-cookie']).match(/guichet\.sid=([^;]+)/)?.[1];
+    assert.ok(sid);
     assert.match(String(res.headers['set-cookie']), /HttpOnly/);
     assert.match(String(res.headers['set-cookie']), /SameSite=Lax/);
+    assert.equal((await request(t.app).get('/assistance').set('Cookie', `guichet.sid=${sid}`)).status, 200);
   });
 
   it('when logging out, should end the session', async () => {

@@ -1,25 +1,25 @@
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { skipUnless, startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { generate, type BenchData } from '../../bench/generate.js';
 import { queriesDuring } from '../../helpers/queries.js';
-import { refreshPlannerStats } from '../../../src/db/knex.js';
 
-describe('query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
+describe('SQLite query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
   this.timeout(120_000);
   let t: TestApp;
   let data: BenchData;
   let requester: Agent, manager: Agent, agent: Agent;
 
-  before(async () => {
+  before(async function () {
+    skipUnless('sqlite', this);
     t = await startTestApp();
     data = await generate(t.db, { tickets: 20_000, users: 3_000, establishments: 200 });
-    await refreshPlannerStats(t.db); // as the next start does
+    await t.database.refreshPlannerStatistics(); // as the next start does
     requester = await loginAs(t.app, data.heavyRequester, 'bench');
     manager = await loginAs(t.app, data.largeEstablishmentManager, 'bench');
     agent = await loginAs(t.app, data.largeTeamAgent, 'bench');
   });
-  after(async () => { await t.close(); });
+  after(async () => { await t?.close(); });
 
   const pages = (): Array<[string, () => Agent, string]> => [
     ...['ouverts', 'attente', 'beneficiaire', 'partages'].map((tab): [string, () => Agent, string] => [`Tickets en cours › ${tab}`, () => requester, `/assistance/tickets/en-cours?onglet=${tab}`]),

@@ -7,12 +7,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { ROOT } from '../../../src/config.js';
-import { createKnex } from '../../../src/db/knex.js';
+import { openDatabase } from '../../../src/db/database.js';
 import { createApp } from '../../../src/app.js';
 import { createLogger } from '../../../src/logger.js';
 import { backup, MANIFEST } from '../../../src/cli/backup.js';
 import { restore } from '../../../src/cli/restore.js';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { startTestApp, testEngine, type TestApp } from '../../helpers/app.js';
+import { databaseEnv, knexOn, loseEverything, openCopy } from '../../helpers/engine.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { subcategoryId } from '../../helpers/factories.js';
 import { PNG_1PX } from '../../helpers/files.js';
@@ -65,24 +66,25 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
     const before = await snapshot(t.db, t.config.uploadDir);
     assert.equal(before.files.length, 2);
 
-    const { dir, manifest } = await backup({ config: t.config, to: backups, db: t.db });
+    const { dir, manifest } = await backup({ config: t.config, to: backups, db: t.database });
     assert.match(path.basename(dir), /^guichet-\d{8}-\d{6}Z$/);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['guichet.sqlite', 'manifest.json', 'uploads']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [testEngine === 'sqlite' ? 'guichet.sqlite' : 'guichet.dump', 'manifest.json', 'uploads'].sort());
     assert.equal(manifest.tickets, 2);
     assert.equal(manifest.attachments, 2);
     assert.deepEqual(manifest.missingFiles, []);
 
-    // The disk is lost.
+    // The disk is lost, and the database with it.
     await t.closeDatabases();
-    fs.rmSync(t.config.dataDir, { recursive: true, force: true });
+    await loseEverything(t.config);
 
     const { previous } = await restore({ config: t.config, from: dir });
     assert.equal(previous, null, 'nothing was there to keep aside');
-    const db = createKnex(t.config.dbFile);
+    const database = openDatabase(t.config.database);
+    const db = database.knex;
     try {
       assert.deepEqual(await snapshot(db, t.config.uploadDir), before);
-      // The app starts on the restored folder and serves the files.
-      const { app } = createApp({ config: t.config, db, logger: createLogger('silent') });
+      // The app starts on the restored database and folder, and serves the files.
+      const { app } = createApp({ config: t.config, db: database, logger: createLogger('silent') });
       const again = await loginAs(app, 'SSEGUR');
       const id = (await db('attachments').orderBy('id').first('id')).id;
       const res = await again.get(`/pieces-jointes/${id}`).buffer(true).parse((r, cb) => {
@@ -94,7 +96,7 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
       assert.ok((res.body as Buffer).equals(pngNumber(1)));
       assert.equal((await again.get(`/assistance/tickets/${before.tickets[0].ref}`)).status, 200);
     } finally {
-      await db.destroy();
+      await database.close();
     }
   });
 
@@ -105,68 +107,72 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
     await writes;
     assert.deepEqual(manifest.missingFiles, []);
     assert.ok(manifest.tickets >= 1 && manifest.tickets <= 13, `${manifest.tickets} tickets`);
-    const copy = createKnex(path.join(dir, 'guichet.sqlite'));
+    const opened = await openCopy(path.join(dir, manifest.database));
+    const copy = opened.db;
     try {
-      assert.deepEqual(await copy.raw('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+      if (testEngine === 'sqlite') assert.deepEqual(await copy.raw('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
       const tickets = await copy('tickets').count({ n: '*' });
       const files = await copy('attachments').count({ n: '*' });
       assert.equal(Number(files[0].n), Number(tickets[0].n), 'each ticket came with its file: a ticket and its file are in, or both out');
       for (const name of await copy('attachments').pluck('stored_name')) assert.ok(fs.existsSync(path.join(dir, 'uploads', name)), name);
     } finally {
-      await copy.destroy();
+      await opened.close();
     }
   });
 
   it('when the data folder still holds newer data, should keep it aside, not delete it; and should refuse while the app has the database open', async () => {
     await file('Dans la sauvegarde');
-    const { dir } = await backup({ config: t.config, to: backups, db: t.db });
+    const { dir, manifest } = await backup({ config: t.config, to: backups, db: t.database });
     await file('Après la sauvegarde');
     await assert.rejects(restore({ config: t.config, from: dir }), /stop Guichet first/);
     await t.closeDatabases();
     const { previous } = await restore({ config: t.config, from: dir });
-    assert.ok(previous && fs.existsSync(path.join(previous, 'guichet.sqlite')) && fs.existsSync(path.join(previous, 'uploads')));
-    const db = createKnex(t.config.dbFile);
+    assert.ok(previous && fs.existsSync(path.join(previous, manifest.database)) && fs.existsSync(path.join(previous, 'uploads')));
+    const db = knexOn(t.config.database);
     try {
       assert.deepEqual(await db('tickets').pluck('subject'), ['Dans la sauvegarde']);
     } finally {
       await db.destroy();
     }
-    const old = createKnex(path.join(previous, 'guichet.sqlite'));
+    const old = await openCopy(path.join(previous, manifest.database));
     try {
-      assert.deepEqual((await old('tickets').orderBy('id').pluck('subject')), ['Dans la sauvegarde', 'Après la sauvegarde']);
+      assert.deepEqual((await old.db('tickets').orderBy('id').pluck('subject')), ['Dans la sauvegarde', 'Après la sauvegarde']);
     } finally {
-      await old.destroy();
+      await old.close();
     }
   });
 
   it('when the folder is not a backup, or its database was altered, should refuse and leave the data folder as it was', async () => {
     await file('Intact');
-    const { dir } = await backup({ config: t.config, to: backups, db: t.db });
+    const { dir, manifest } = await backup({ config: t.config, to: backups, db: t.database });
+    const rows = await snapshot(t.db, t.config.uploadDir);
     await t.closeDatabases();
-    const listing = () => fs.readdirSync(t.config.dataDir).sort();
-    const before = listing();
-    const beforeSha = sha(t.config.dbFile);
+    const before = { files: fs.readdirSync(t.config.dataDir).sort(), rows };
     await assert.rejects(restore({ config: t.config, from: backups }), /not a Guichet backup/);
-    fs.appendFileSync(path.join(dir, 'guichet.sqlite'), Buffer.from('altéré'));
+    fs.appendFileSync(path.join(dir, manifest.database), Buffer.from('altéré'));
     await assert.rejects(restore({ config: t.config, from: dir }), /does not match its manifest/);
     fs.rmSync(path.join(dir, MANIFEST));
     await assert.rejects(restore({ config: t.config, from: dir }), /not a Guichet backup/);
-    assert.deepEqual(listing(), before);
-    assert.equal(sha(t.config.dbFile), beforeSha);
+    const db = knexOn(t.config.database);
+    try {
+      assert.deepEqual({ files: fs.readdirSync(t.config.dataDir).sort(), rows: await snapshot(db, t.config.uploadDir) }, before);
+    } finally {
+      await db.destroy();
+    }
   });
 
   it('when run as commands with DATA_DIR, should back up to --to and restore from --from; imported, should do nothing by itself', async () => {
     await file('Par la ligne de commande');
     await t.closeDatabases();
-    const env = { ...process.env, NODE_ENV: 'test', DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent' };
+    const env = { ...process.env, NODE_ENV: 'test', DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent', ...databaseEnv(t.config.database) };
     const cli = (name: string) => path.join(ROOT, 'dist', 'src', 'cli', `${name}.js`);
     const out = await run(process.execPath, [cli('backup'), '--to', backups], { env });
     assert.match(out.stdout, /Backup written to .*guichet-\d{8}-\d{6}Z: 1 tickets, 1 attachments, 1 files\./);
     const [folder] = fs.readdirSync(backups);
-    fs.rmSync(t.config.dataDir, { recursive: true, force: true });
+    await loseEverything(t.config);
     const back = await run(process.execPath, [cli('restore'), '--from', path.join(backups, folder)], { env });
     assert.match(back.stdout, /Restored 1 tickets and 1 files/);
-    const db = createKnex(t.config.dbFile);
+    const db = knexOn(t.config.database);
     try {
       assert.deepEqual(await db('tickets').pluck('subject'), ['Par la ligne de commande']);
     } finally {

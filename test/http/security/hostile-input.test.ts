@@ -11,7 +11,7 @@ import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js
 import { PNG_1PX, zipOf } from '../../helpers/files.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { inlineScripts, tagsWithHandlers } from '../../helpers/security-clients.js';
-import { toFtsQuery } from '../../../src/features/catalogue/catalogue-index.js';
+import { searchWords } from '../../../src/db/dialect.js';
 import { cleanFileName } from '../../../src/features/attachments/attachments.service.js';
 import { parseForm } from '../../../src/http/validation.js';
 import { parsePaging } from '../../../src/http/paging.js';
@@ -400,24 +400,20 @@ describe('hostile input: text stays text, odd bytes get a 4xx', () => {
         '\u0000', ' ', '\t', '\n', 'é', 'e\u0301', 'ß', 'İ', 'ǅ', '²', 'Ⅷ', '𝔘', '😀', '\u202E', '\uFEFF', '\uD800', '\uDC00', '𞤀', 'onde', 'ONDE', 'webmail', '0'),
       { maxLength: 25 }).map((a) => a.join('')),
     );
-    const TERMS = /^"[\p{L}\p{N}]+"\*(?: "[\p{L}\p{N}]+"\*)*$/u;
-
-    it('when toFtsQuery gets any input, should never throw and return null or quoted prefix terms (12 at most)', () => {
+    it('when searchWords gets any input, should never throw and keep only words of letters and digits (12 at most)', () => {
       fc.assert(fc.property(searchInput, (input) => {
-        const q = toFtsQuery(input);
-        if (q === null) return true;
-        assert.match(q, TERMS);
-        assert.ok(q.split(' ').length <= 12);
+        const words = searchWords(input);
+        assert.ok(words.length <= 12);
+        for (const w of words) assert.match(w, /^[\p{L}\p{N}]+$/u);
         return true;
       }), { numRuns: 2000 });
     });
 
-    it('when its output runs through SQLite FTS5 MATCH, should never be a syntax error', async () => {
+    it("when any input runs through the engine's full-text search (catalogue and FAQ), should never be a syntax error", async () => {
+      const sophie = (await t.services.users.loadCurrentUser((await t.db('users').where({ identifiant: 'SSEGUR' }).first('id')).id))!;
       await fc.assert(fc.asyncProperty(searchInput, async (input) => {
-        const q = toFtsQuery(input);
-        if (q === null) return;
-        await t.db.raw('SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH ?', [q]);
-        await t.db.raw('SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ?', [q]);
+        await t.services.catalogue.search(sophie, input, 20, 0);
+        await t.services.knowledge.search(input);
       }), { numRuns: 400 });
     });
 

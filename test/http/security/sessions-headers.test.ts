@@ -11,12 +11,23 @@ import { fillPath, stateChangingRoutes, type RouteInfo } from '../../helpers/sec
 
 // Sessions, CSRF and the headers a browser enforces, checked on the real app.
 
-/** The session cookie's attributes, from a response that sets it. */
-function sessionCookie(res: request.Response): { value: string; attrs: string[] } | null {
-  const raw = [res.headers['set-cookie'] ?? []].flat().find((c: string) => c.startsWith('guichet.sid='));
+/** A cookie's value and attributes, from a response that sets it. */
+function cookieNamed(res: request.Response, name: string): { value: string; attrs: string[] } | null {
+  const raw = [res.headers['set-cookie'] ?? []].flat().find((c: string) => c.startsWith(`${name}=`));
   if (!raw) return null;
   const [pair, ...attrs] = raw.split(/;\s*/);
-  return { value: pair.slice('guichet.sid='.length), attrs: attrs.map((a) => a.toLowerCase()) };
+  return { value: pair.slice(name.length + 1), attrs: attrs.map((a) => a.toLowerCase()) };
+}
+
+const sessionCookie = (res: request.Response) => cookieNamed(res, 'guichet.sid');
+
+/** The session cookie set when SSEGUR signs in with the form of a login page, "over https" as the proxy says. */
+async function signedInCookie(app: TestApp, page: request.Response) {
+  const csrfCookie = [page.headers['set-cookie'] ?? []].flat().map((c: string) => c.split(';')[0]).join('; ');
+  const res = await request(app.app).post('/login').set('X-Forwarded-Proto', 'https').set('Cookie', csrfCookie)
+    .type('form').send({ _csrf: csrfFrom(page.text), identifiant: 'SSEGUR', password: 'demo' });
+  assert.equal(res.status, 303);
+  return sessionCookie(res);
 }
 
 function csp(res: request.Response): Map<string, string[]> {
@@ -126,30 +137,60 @@ describe('sessions and headers', () => {
   });
 
   describe('cookies', () => {
-    it('when a visitor opens the login page and signs in, should get an HttpOnly, SameSite=Lax session cookie, renewed at login', async () => {
+    it('when a visitor opens the login page, should get an HttpOnly, SameSite=Lax CSRF cookie and no session; at login an 8-hour session cookie', async () => {
       const agent = request.agent(t.app);
       const page = await agent.get('/login');
-      const first = sessionCookie(page);
-      assert.ok(first, 'a session for the CSRF token');
-      for (const c of [first]) {
-        assert.ok(c.attrs.includes('httponly'));
-        assert.ok(c.attrs.includes('samesite=lax'));
-        assert.ok(c.attrs.includes('path=/'));
-        assert.ok(!c.attrs.includes('secure'), 'plain http without a trusted proxy: not Secure, or the browser would drop it');
-      }
+      assert.equal(sessionCookie(page), null, 'no session before login');
+      const token = cookieNamed(page, 'guichet.csrf');
+      assert.ok(token, 'the CSRF token travels in a cookie');
+      assert.ok(token.attrs.includes('httponly') && token.attrs.includes('samesite=lax') && token.attrs.includes('path=/'));
+      assert.ok(!token.attrs.includes('secure'), 'plain http without a trusted proxy: not Secure, or the browser would drop it');
       const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), identifiant: 'SSEGUR', password: 'demo' });
       assert.equal(res.status, 303);
-      const second = sessionCookie(res);
-      assert.ok(second);
-      assert.notEqual(second.value, first.value, 'a new session id at login (no fixation)');
-      assert.ok(second.attrs.includes('httponly') && second.attrs.includes('samesite=lax'));
-      const expires = second.attrs.find((a) => a.startsWith('expires='));
+      const session = sessionCookie(res);
+      assert.ok(session);
+      assert.ok(session.attrs.includes('httponly') && session.attrs.includes('samesite=lax'));
+      assert.ok(!session.attrs.includes('secure'));
+      const expires = session.attrs.find((a) => a.startsWith('expires='));
       assert.ok(expires);
       const hours = (Date.parse(expires.slice('expires='.length)) - Date.now()) / 3600_000;
       assert.ok(hours > 7.9 && hours <= 8.01, `8 hours, got ${hours.toFixed(2)}`);
-      // The id the visitor had before logging in no longer opens anything.
-      const fixated = await request(t.app).get('/assistance').set('Cookie', `guichet.sid=${first.value}`);
-      assert.equal(fixated.status, 302);
+    });
+
+    it('when someone signs in over a session that already exists, should get a new session id; the old one opens nothing', async () => {
+      const agent = request.agent(t.app);
+      const token = csrfFrom((await agent.get('/login')).text);
+      const first = await agent.post('/login').type('form').send({ _csrf: token, identifiant: 'PMARTIN', password: 'demo' });
+      const before = sessionCookie(first);
+      assert.ok(before);
+      const more = await agent.get('/assistance/plus');
+      const again = await agent.post('/login').type('form').send({ _csrf: csrfFrom(more.text), identifiant: 'SSEGUR', password: 'demo' });
+      assert.equal(again.status, 303);
+      const after = sessionCookie(again);
+      assert.ok(after);
+      assert.notEqual(after.value, before.value, 'a new session id at login (no fixation)');
+      assert.equal((await request(t.app).get('/assistance').set('Cookie', `guichet.sid=${after.value}`)).status, 200, 'the new id opens the session');
+      const fixated = await request(t.app).get('/assistance').set('Cookie', `guichet.sid=${before.value}`);
+      assert.equal(fixated.status, 302, 'the id held before no longer opens anything');
+    });
+
+    it('when 1,000 visitors open the login page, should add no session row; a login posted without the form\'s token is still refused', async () => {
+      const rows = async () => Number((await t.db('sessions').count({ n: '*' }).first())?.n);
+      const before = await rows();
+      for (let i = 0; i < 1000; i += 50) {
+        const pages = await Promise.all(Array.from({ length: 50 }, () => request(t.app).get('/login')));
+        for (const p of pages) assert.equal(p.status, 200);
+      }
+      assert.equal(await rows(), before, 'anonymous visits store nothing');
+      // A forged form: another site can make the browser post, but cannot read the token.
+      const victim = request.agent(t.app);
+      await victim.get('/login');
+      const forged = await victim.post('/login').type('form').send({ identifiant: 'SSEGUR', password: 'demo' });
+      assert.equal(forged.status, 403);
+      const borrowed = csrfFrom((await request(t.app).get('/login')).text);
+      const mismatched = await victim.post('/login').type('form').send({ _csrf: borrowed, identifiant: 'SSEGUR', password: 'demo' });
+      assert.equal(mismatched.status, 403, "a token from another visitor's cookie does not match this one");
+      assert.equal(await rows(), before, 'the refused logins opened no session');
     });
 
     it('when the user logs out, should end the session on the server: replaying the old cookie opens nothing', async () => {
@@ -182,7 +223,9 @@ describe('sessions and headers', () => {
       const behind = await startTestApp({ trustProxy: 'loopback' });
       try {
         const res = await request(behind.app).get('/login').set('X-Forwarded-Proto', 'https');
-        const c = sessionCookie(res);
+        const token = cookieNamed(res, '__Host-guichet.csrf');
+        assert.ok(token && token.attrs.includes('secure') && token.attrs.includes('httponly') && token.attrs.includes('samesite=lax'), JSON.stringify(token));
+        const c = await signedInCookie(behind, res);
         assert.ok(c && c.attrs.includes('secure') && c.attrs.includes('httponly') && c.attrs.includes('samesite=lax'), JSON.stringify(c));
         assert.match(String(res.headers['strict-transport-security']), /max-age=\d{7,}/);
         assert.ok(csp(res).has('upgrade-insecure-requests'));
@@ -195,7 +238,8 @@ describe('sessions and headers', () => {
       const behind = await startTestApp({ trustProxy: '1' });
       try {
         const res = await request(behind.app).get('/login').set('X-Forwarded-Proto', 'https');
-        const c = sessionCookie(res);
+        assert.ok(cookieNamed(res, '__Host-guichet.csrf')?.attrs.includes('secure'));
+        const c = await signedInCookie(behind, res);
         assert.ok(c && c.attrs.includes('secure'), JSON.stringify(c));
       } finally {
         await behind.close();
@@ -204,7 +248,9 @@ describe('sessions and headers', () => {
 
     it('when no proxy is trusted, should not believe a client that claims https', async () => {
       const res = await request(t.app).get('/login').set('X-Forwarded-Proto', 'https');
-      assert.ok(!sessionCookie(res)!.attrs.includes('secure'));
+      assert.equal(cookieNamed(res, '__Host-guichet.csrf'), null);
+      assert.ok(!cookieNamed(res, 'guichet.csrf')!.attrs.includes('secure'));
+      assert.ok(!(await signedInCookie(t, res))!.attrs.includes('secure'));
       assert.equal(res.headers['strict-transport-security'], undefined);
     });
   });

@@ -5,8 +5,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createKnex } from '../../../src/db/knex.js';
-import { startServer, type ServerProcess } from '../../helpers/server-process.js';
+import type { DatabaseTarget } from '../../../src/db/database.js';
+import { freshDatabase } from '../../helpers/app.js';
+import { databaseEnv, integrityProblems, knexOn } from '../../helpers/engine.js';
+import { startServer, withCookies, type ServerProcess } from '../../helpers/server-process.js';
 import { PNG_1PX } from '../../helpers/files.js';
 import { subcategoryId } from '../../helpers/factories.js';
 
@@ -16,7 +18,6 @@ interface Session {
   csrf: string;
 }
 
-const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').match(/guichet\.sid=[^;]+/)?.[0] ?? '';
 const csrfIn = (html: string) => html.match(/name="_csrf" value="([^"]+)"/)![1];
 
 async function login(base: string, identifiant: string): Promise<Session> {
@@ -24,13 +25,12 @@ async function login(base: string, identifiant: string): Promise<Session> {
   const res = await fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: cookieOf(page), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { cookie: withCookies('', page), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrfIn(await page.text()), identifiant, password: 'demo' }),
   });
   assert.equal(res.status, 303, `login of ${identifiant}`);
-  const cookie = cookieOf(res);
-  const home = await fetch(`${base}/assistance`, { headers: { cookie } });
-  return { cookie, csrf: csrfIn(await home.text()) };
+  const home = await fetch(`${base}/assistance`, { headers: { cookie: withCookies('', res) } });
+  return { cookie: withCookies(withCookies('', res), home), csrf: csrfIn(await home.text()) };
 }
 
 /** The bytes attached to creation number i: a real PNG, different for each. */
@@ -58,18 +58,22 @@ describe('nothing lost: SIGKILL in the middle of creations, SIGTERM with a reque
   let dir: string;
   let server: ServerProcess | null = null;
   let db: Knex | null = null;
+  let target: DatabaseTarget;
+  let drop: () => Promise<void>;
   let sub: number, school: number;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-crash-'));
-    server = await startServer(dir);
-    db = createKnex(path.join(dir, 'guichet.sqlite'));
+    ({ target, drop } = await freshDatabase(dir));
+    server = await startServer(dir, databaseEnv(target));
+    db = knexOn(target);
     sub = await subcategoryId(db, 'ONDE', "Accès à l'application");
     school = (await db('establishments').where({ rne: '0310001A' }).first('id')).id;
   });
   after(async () => {
     await db?.destroy();
     if (server?.child.exitCode === null) server.child.kill('SIGKILL');
+    await drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -118,10 +122,9 @@ describe('nothing lost: SIGKILL in the middle of creations, SIGTERM with a reque
       for (const d of [uploadDir, tmpDir]) for (const f of fs.readdirSync(d)) fs.utimesSync(path.join(d, f), past, past);
       const filesAtCrash = fs.readdirSync(uploadDir).length + fs.readdirSync(tmpDir).length;
 
-      server = await startServer(dir);
-      db = createKnex(path.join(dir, 'guichet.sqlite'));
-      assert.deepEqual(await db.raw('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
-      assert.deepEqual(await db.raw('PRAGMA foreign_key_check'), []);
+      server = await startServer(dir, databaseEnv(target));
+      db = knexOn(target);
+      assert.deepEqual(await integrityProblems(db), []);
 
       const rows: Array<{ id: number; subject: string }> = await db('tickets').where('subject', 'like', `CRASH-${round}-%`).select('id', 'subject');
       const byIndex = new Map(rows.map((r) => [Number(r.subject.split('-')[2]), r]));

@@ -6,7 +6,6 @@ import { csrfFrom, csrfOf, loginAs } from '../../helpers/agent.js';
 import { buildEstablishment, buildUser, subcategoryId } from '../../helpers/factories.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { createLogger } from '../../../src/logger.js';
-import { formatRef } from '../../../src/features/tickets/vocabulary.js';
 
 interface Line {
   level: number;
@@ -75,8 +74,7 @@ describe('request logs: one structured line per request, with an id, and no secr
     const detail = 'Detail-prive-du-journal-7731';
     const created = await postTicket(sophie, ticketForm({ subcategory_id: sub, establishment_id: school, subject: 'Objet-prive-5520', detail }));
     assert.equal(created.status, 303);
-    const ticket = await t.db('tickets').where({ subject: 'Objet-prive-5520' }).first('id');
-    const ref = formatRef(ticket.id);
+    const { ref } = await t.db('tickets').where({ subject: 'Objet-prive-5520' }).first('ref');
     const message = 'Message-prive-de-mise-a-jour-9912';
     const token = await csrfOf(sophie, `/assistance/tickets/${ref}`);
     await sophie.post(`/assistance/tickets/${ref}/mise-a-jour`).type('form').send({ _csrf: token, message });

@@ -2,16 +2,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freshDatabase, testEngine } from '../../helpers/app.js';
+import { databaseEnv } from '../../helpers/engine.js';
 import { startServer } from '../../helpers/server-process.js';
 
 describe('the server process', function () {
   this.timeout(60_000);
   it('when started twice on a fresh data folder, should migrate, seed once and listen within 3 s, serve, and stop cleanly on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-start-'));
+    const { target, drop } = await freshDatabase(dir, { empty: true });
     try {
       for (let i = 0; i < 2; i++) {
         const started = Date.now();
-        const server = await startServer(dir);
+        const server = await startServer(dir, databaseEnv(target));
         // The cold start's budget (issue 7): process start, migrations, seeds and listen.
         const ms = Date.now() - started;
         assert.ok(ms < 3000, `${i === 0 ? 'first' : 'second'} start took ${ms} ms`);
@@ -22,15 +25,17 @@ describe('the server process', function () {
         assert.equal(css.status, 200, 'the DSFR is served by the app itself');
         assert.equal(await server.stop(), 0, 'clean exit');
       }
-      assert.ok(fs.existsSync(path.join(dir, 'guichet.sqlite')));
+      if (testEngine === 'sqlite') assert.ok(fs.existsSync(path.join(dir, 'guichet.sqlite')));
     } finally {
+      await drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('when pages are served, should log one line per request within about a second, and every line by the time it stops', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-log-'));
-    const server = await startServer(dir);
+    const { target, drop } = await freshDatabase(dir);
+    const server = await startServer(dir, databaseEnv(target));
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const ids: string[] = [];
@@ -50,6 +55,7 @@ describe('the server process', function () {
       for (const id of [...ids, ...burst]) assert.equal(lines.filter((l) => l.includes(id)).length, 1, `one line for ${id}`);
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
+      await drop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfOf, loginAs, visibleText } from '../../helpers/agent.js';
 import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
-import { migrateAndSeed } from '../../../src/db/knex.js';
+import { setNextTicketId } from '../../helpers/engine.js';
 
 describe('references, duplicates and restarts', () => {
   let t: TestApp;
@@ -24,8 +24,7 @@ describe('references, duplicates and restarts', () => {
     const refs = new Set(rows.map((r: { ref: string }) => r.ref));
     assert.equal(refs.size, 50);
     for (const ref of refs) assert.match(ref, /^R-\d{6}$/);
-    // Creations that wait for the writer together are committed together: each answer still
-    // names its own ticket, and each ticket has its history and its mails.
+    // Each answer names its own ticket, and each ticket has its history and its mails.
     const announced = results.map((r) => {
       const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('guichet.flash='))!;
       const signed = decodeURIComponent(cookie.split(';')[0].slice('guichet.flash='.length));
@@ -43,8 +42,7 @@ describe('references, duplicates and restarts', () => {
   it('when the ids pass a million, should give R-1000000 and on, the same reference the page and the mail show', async () => {
     const sophie = await demoUser(t.db, 'SSEGUR');
     const sub = await subcategoryId(t.db, 'Webmail', "Accès à l'application");
-    // AUTOINCREMENT: the next id is one past the highest ever given.
-    await t.db('sqlite_sequence').where({ name: 'tickets' }).update({ seq: 999_999 });
+    await setNextTicketId(t.db, 1_000_000);
     const ref = await buildTicket(t.services, sophie.id, { subcategory_id: sub, subject: 'Le millionième' });
     assert.equal(ref, 'R-1000000');
     const row = await t.db('tickets').where({ ref }).first('id', 'subject');
@@ -76,7 +74,7 @@ describe('references, duplicates and restarts', () => {
     const count = async (table: string) => Number((await t.db(table).count({ n: '*' }))[0].n);
     const tables = ['users', 'establishments', 'teams', 'cat_domains', 'cat_subcategories', 'portal_sections', 'portal_tools', 'settings', 'tickets'];
     const before = await Promise.all(tables.map(count));
-    await migrateAndSeed(t.db);
+    await t.database.migrateAndSeed();
     assert.deepEqual(await Promise.all(tables.map(count)), before);
     const ftsRows = Number((await t.db.raw('SELECT count(*) AS n FROM catalogue_fts'))[0].n);
     assert.equal(ftsRows, before[tables.indexOf('cat_subcategories')]);

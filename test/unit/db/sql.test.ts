@@ -3,25 +3,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createKnex } from '../../../src/db/knex.js';
+import { openDatabase, type Database } from '../../../src/db/database.js';
 import { anyOf, identifier, inList, insertRows, notInList, rowsOf, sql, wholeNumber } from '../../../src/db/sql.js';
-import { statusIn } from '../../../src/features/tickets/vocabulary.js';
-import { queriesDuring } from '../../helpers/queries.js';
+import { statusIn } from '../../../src/features/tickets/tickets.repo.js';
 
-// The list pages' statements are SQL text (src/db/sql.ts): values are bound, and only our own
-// names go into the text. These run the fragments on a real SQLite file.
+// Every statement is SQL text (src/db/sql.ts): values are bound, and only our own names go into
+// the text. These run the fragments on a real SQLite file.
 describe('SQL fragments', () => {
   let dir: string;
+  let database: Database;
   let db: Knex;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-sql-'));
-    db = createKnex(path.join(dir, 'test.sqlite'));
+    database = openDatabase({ engine: 'sqlite', file: path.join(dir, 'test.sqlite') });
+    db = database.knex;
     await db.raw('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, status TEXT)');
     await db('items').insert([{ name: "l'école", status: 'nouvelle' }, { name: 'x', status: 'fermee' }, { name: "1 = 1' --", status: 'resolue' }]);
   });
   after(async () => {
-    await db.destroy();
+    await database.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -58,7 +59,7 @@ describe('SQL fragments', () => {
   it('when a name or a status is not one of ours, should refuse to write it into the text', () => {
     assert.throws(() => identifier('t.status; DROP TABLE tickets'), /not an identifier/);
     assert.throws(() => inList('id) OR (1 = 1', [1]), /not an identifier/);
-    assert.throws(() => statusIn('t.status', ["fermee') OR ('1" as 'fermee']), /not a status/);
+    assert.throws(() => statusIn('t.status', ["fermee') OR ('1" as 'fermee']), /not a constant/);
     assert.equal(identifier('t.status'), 't.status');
   });
 
@@ -74,18 +75,27 @@ describe('SQL fragments', () => {
     }
   });
 
-  // Outside a transaction, rowsOf goes straight to a pooled connection (CachedStatementsClient.rows)
-  // instead of through knex's runner: it must behave as db.raw() did.
-  it('when a statement runs outside a transaction, should announce it, bind each kind of value and word its errors as Knex does', async () => {
-    const { queries, result } = await queriesDuring([db], () => rowsOf<{ id: number }>(db, sql`SELECT id FROM items WHERE name = ${'x'}`));
-    assert.deepEqual(result, [{ id: 2 }]);
-    assert.deepEqual(queries, [{ sql: 'SELECT id FROM items WHERE name = ?', bindings: ['x'] }]);
+  it('when a statement has values of each kind, should bind each as it is and word its errors as the driver does', async () => {
     const [row] = await rowsOf(db, sql`SELECT ${7} AS n, ${'é'} AS s, ${null} AS z, ${true} AS b, ${Buffer.from('hi')} AS buf`);
     assert.deepEqual(row, { n: 7, s: 'é', z: null, b: 1, buf: Buffer.from('hi') });
-    // A value SQLite cannot take as it is goes through Knex, which refuses it.
     await assert.rejects(rowsOf(db, sql`SELECT ${undefined} AS u`), /Undefined binding/);
-    // The statement, then SQLite's words: what safeError() keeps the end of.
-    await assert.rejects(rowsOf(db, sql`SELECT * FROM nowhere WHERE id = ${1}`), /^Error: select \* from nowhere where id = 1 - SQLITE_ERROR: no such table: nowhere$/i);
+    await assert.rejects(rowsOf(db, sql`SELECT * FROM nowhere WHERE id = ${1}`), /SQLITE_ERROR: no such table: nowhere$/i);
+  });
+
+  it('when code inside a transaction sends a statement beside it, should refuse it at once rather than read around it or wait for the writer', async () => {
+    const outcome = await database.transaction(async (trx) => {
+      await database.execute(sql`INSERT INTO items (name, status) VALUES (${'dans la transaction'}, ${'nouvelle'})`, trx);
+      const read = await database.select(sql`SELECT id FROM items`).then(() => 'read', (e: Error) => e.message);
+      const write = await database.execute(sql`DELETE FROM items`).then(() => 'written', (e: Error) => e.message);
+      const nested = await database.transaction(async () => 'nested').then((v) => v, (e: Error) => e.message);
+      return { read, write, nested };
+    });
+    assert.match(outcome.read, /beside the transaction/);
+    assert.match(outcome.write, /beside the transaction/);
+    assert.match(outcome.nested, /transaction inside a transaction/);
+    assert.equal((await ids(sql`name = ${'dans la transaction'}`)).length, 1, 'the transaction committed');
+    assert.equal((await ids(sql`1 = 1`)).length, 4, 'and nothing ran beside it');
+    await rowsOf(db, sql`DELETE FROM items WHERE name = ${'dans la transaction'}`);
   });
 
   it('when a statement runs inside a transaction, should see what the transaction wrote and leave nothing after a rollback', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { computePriority, DEFAULT_PRIORITY_MATRIX, formatRef, IMPACTS, PRIORITY_LABELS, URGENCIES } from '../../../src/features/tickets/vocabulary.js';
+import { computePriority, DEFAULT_PRIORITY_MATRIX, IMPACTS, PRIORITY_LABELS, URGENCIES } from '../../../src/features/tickets/vocabulary.js';
 
 describe('priority matrix (iTop default)', () => {
   const expected: Record<string, string[]> = {
@@ -19,13 +19,4 @@ describe('priority matrix (iTop default)', () => {
     assert.equal(PRIORITY_LABELS[computePriority(DEFAULT_PRIORITY_MATRIX, 'personne', 'moyenne')], 'Normale');
   });
   it('covers every urgency', () => assert.equal(URGENCIES.length, 4));
-});
-
-describe('references', () => {
-  it('when the id is small, should pad to six digits after R-', () => {
-    assert.equal(formatRef(1678), 'R-001678');
-  });
-  it('when the id passes a million, should keep every digit', () => {
-    assert.equal(formatRef(1234567), 'R-1234567');
-  });
 });

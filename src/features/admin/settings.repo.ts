@@ -1,4 +1,5 @@
-import type { Knex } from 'knex';
+import type { Database, Trx } from '../../db/database.js';
+import { sql } from '../../db/sql.js';
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from '../tickets/vocabulary.js';
 
 export interface Settings {
@@ -28,26 +29,38 @@ export const DEFAULT_SETTINGS: Settings = {
   upload_max_files: null,
 };
 
-/** Settings live in one key/value table; read often, written rarely, so they are cached. */
-export class SettingsService {
+/**
+ * Settings live in one key/value table; read on every page and written rarely, so they are kept
+ * in memory, and read again after a change.
+ */
+export class SettingsRepo {
   private cache: Settings | null = null;
 
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Database) {}
 
-  /** Inside a transaction, pass it: with one SQLite connection, reading through another would wait forever. */
-  async all(db: Knex = this.db): Promise<Settings> {
+  /**
+   * The settings. Inside a transaction, pass it: an empty cache is then filled through it (and
+   * not kept, as that transaction may yet roll back).
+   */
+  async all(trx?: Trx): Promise<Settings> {
+    if (!trx) this.db.assertOutsideTransaction();
     if (this.cache) return this.cache;
-    const rows: Array<{ key: string; value: string }> = await db('settings').select('key', 'value');
+    const rows = await this.db.select<{ key: string; value: string }>(sql`SELECT key, value FROM settings`, trx);
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const row of rows) {
       if (row.key in DEFAULT_SETTINGS) settings[row.key] = JSON.parse(row.value);
     }
-    this.cache = settings as unknown as Settings;
-    return this.cache;
+    if (!trx) this.cache = settings as unknown as Settings;
+    return settings as unknown as Settings;
   }
 
-  async set<K extends keyof Settings>(key: K, value: Settings[K], trx: Knex = this.db): Promise<void> {
-    await trx('settings').insert({ key, value: JSON.stringify(value) }).onConflict('key').merge();
+  async set<K extends keyof Settings>(trx: Trx, key: K, value: Settings[K]): Promise<void> {
+    this.cache = null;
+    await this.db.execute(sql`INSERT INTO settings (key, value) VALUES (${key}, ${JSON.stringify(value)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, trx);
+  }
+
+  /** Forget what is kept: read again on the next call (a change made elsewhere). */
+  forget(): void {
     this.cache = null;
   }
 
