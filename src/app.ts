@@ -111,6 +111,13 @@ export function useCommonMiddleware(app: Express, deps: AppDeps, services: Servi
   const staticOptions = { maxAge: config.isProduction ? '30d' : 0, immutable: config.isProduction, index: false };
   app.use('/static', compression(), express.static(path.join(ROOT, 'public'), staticOptions));
   app.use('/dsfr', compression(), express.static(path.join(ROOT, 'node_modules', '@gouvfr', 'dsfr', 'dist'), staticOptions));
+  // On PostgreSQL several processes may serve: what another one changed is seen on the next request.
+  if (db.engine === 'postgres') {
+    app.use(async (_req, _res, next) => {
+      await services.freshCaches();
+      next();
+    });
+  }
 
   const sessionStore = new SessionStore(services.sessions, db.dialect, config.env === 'test' ? 0 : 3600_000);
   app.use(

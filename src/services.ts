@@ -11,6 +11,7 @@ import { SettingsRepo } from './features/admin/settings.repo.js';
 import { AuditRepo } from './features/admin/audit.repo.js';
 import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
 import { CatalogueAdminRepo } from './features/admin/catalogue-admin.repo.js';
+import { CacheVersionsRepo, freshnessCheck } from './db/cache-versions.repo.js';
 import { DirectoryRepo } from './features/admin/directory.repo.js';
 import { ImportBatchesRepo } from './features/admin/import-batches.repo.js';
 import { CatalogueAdminService } from './features/admin/catalogue-admin.service.js';
@@ -74,7 +75,10 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
     db, catalogue: catalogueAdminRepo, directory, users, sessions, batches: new ImportBatchesRepo(db), audit, now,
   });
   const knowledge = new KnowledgeService({ db, knowledge: new KnowledgeRepo(db), audit, now });
+  // The catalogue checks its own version at each use; settings and the portal are checked per request.
+  const freshCaches = freshnessCheck(new CacheVersionsRepo(db), { settings: () => settings.forget(), portal: () => portal.forget() });
   return {
+    freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
     resolution, accounts, passwordReset, loginLockout, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };

@@ -7,9 +7,33 @@ import pg from 'pg';
 import { ROOT } from '../config.js';
 import { dialectFor, type Dialect, type Engine } from './dialect.js';
 import { rowsOf, type Sql } from './sql.js';
+import { SqlitePool } from './sqlite-pool.js';
 
-/** A transaction, passed down from the service that opened it to every repo it calls. */
-export type Trx = Knex.Transaction;
+/**
+ * A transaction, passed down from the service that opened it to every repo it calls. Once one
+ * of its statements has failed, it runs no other: on SQLite the failure may already have rolled
+ * it back, and what came next would run outside any transaction.
+ */
+export class Trx {
+  private failure: unknown = null;
+
+  constructor(private readonly send: (q: Sql) => Promise<unknown[]>) {}
+
+  async run<T>(q: Sql): Promise<T[]> {
+    if (this.failure) throw new Error('a statement after a failed one in the same transaction', { cause: this.failure });
+    try {
+      return (await this.send(q)) as T[];
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    }
+  }
+
+  /** The error of a failed statement, for a transaction whose work went on as if nothing happened. */
+  get failed(): unknown {
+    return this.failure;
+  }
+}
 
 /** What a service needs of the database: a transaction to run its repos' statements in. */
 export interface Transactions {
@@ -38,6 +62,8 @@ const inTransaction = new AsyncLocalStorage<Trx>();
  */
 export class Database implements Transactions {
   readonly dialect: Dialect;
+  private readonly sqliteWriter: SqlitePool | null;
+  private readonly sqliteReader: SqlitePool | null;
 
   constructor(
     readonly engine: Engine,
@@ -45,17 +71,29 @@ export class Database implements Transactions {
     readonly reader: Knex,
   ) {
     this.dialect = dialectFor(engine);
+    this.sqliteWriter = engine === 'sqlite' ? new SqlitePool(knex) : null;
+    this.sqliteReader = engine === 'sqlite' ? new SqlitePool(reader) : null;
   }
 
   /** One transaction: its statements commit together or not at all. */
   async transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     if (inTransaction.getStore()) throw new Error('a transaction inside a transaction: pass the outer one down');
-    return this.knex.transaction((trx) => inTransaction.run(trx, () => work(trx)));
+    const inside = async (send: (q: Sql) => Promise<unknown[]>) => {
+      const trx = new Trx(send);
+      const result = await inTransaction.run(trx, () => work(trx));
+      // A failed statement whose error the work caught: nothing of it may commit.
+      if (trx.failed) throw trx.failed;
+      return result;
+    };
+    if (this.sqliteWriter) return this.sqliteWriter.transaction(inside);
+    return this.knex.transaction((k) => inside((q) => rowsOf(k, q)));
   }
 
   /** A statement that reads: in `trx` when given, else on the read connections. */
   async select<T>(q: Sql, trx?: Trx): Promise<T[]> {
-    return rowsOf<T>(trx ?? this.outside(this.reader), q);
+    if (trx) return trx.run<T>(q);
+    const reader = this.outside(this.reader);
+    return this.sqliteReader ? this.sqliteReader.all<T>(q) : rowsOf<T>(reader, q);
   }
 
   async first<T>(q: Sql, trx?: Trx): Promise<T | undefined> {
@@ -64,7 +102,9 @@ export class Database implements Transactions {
 
   /** A statement that writes, in `trx` or alone; its rows are those of its RETURNING. */
   async execute<T = unknown>(q: Sql, trx?: Trx): Promise<T[]> {
-    return rowsOf<T>(trx ?? this.outside(this.knex), q);
+    if (trx) return trx.run<T>(q);
+    const writer = this.outside(this.knex);
+    return this.sqliteWriter ? this.sqliteWriter.all<T>(q) : rowsOf<T>(writer, q);
   }
 
   /**
@@ -102,6 +142,8 @@ export class Database implements Transactions {
   }
 
   async close(): Promise<void> {
+    await this.sqliteReader?.finalize();
+    await this.sqliteWriter?.finalize();
     if (this.reader !== this.knex) await this.reader.destroy();
     await this.knex.destroy();
   }
@@ -122,7 +164,7 @@ function sqliteKnex(file: string, connections: number, pragmas: string): Knex.Co
     useNullAsDefault: true,
     acquireConnectionTimeout: 10_000,
     pool: {
-      min: 1,
+      min: connections,
       max: connections,
       afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
         conn.exec(pragmas, (err) => done(err, conn));

@@ -99,18 +99,26 @@ async function load(name: string, pid: number | null, opts: autocannon.Options):
   return report({ name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs });
 }
 
-/** Log in through the form; returns the session cookie and a CSRF token of that session. */
+/** The cookies a response sets, merged into those already held, as one Cookie header. */
+function withCookies(held: string, res: Response): string {
+  const jar = new Map(held.split('; ').filter(Boolean).map((c) => [c.split('=')[0], c] as const));
+  for (const c of res.headers.getSetCookie()) jar.set(c.split('=')[0], c.split(';')[0]);
+  return [...jar.values()].join('; ');
+}
+
+/** Log in through the form; returns the cookies (session, CSRF) and a CSRF token of that session. */
 async function session(base: string, identifiant: string): Promise<{ cookie: string; csrf: string }> {
   const page = await fetch(`${base}/login`);
-  let cookie = String(page.headers.get('set-cookie')).split(';')[0];
+  let cookie = withCookies('', page);
   const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1];
   const res = await fetch(`${base}/login`, {
     method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, identifiant, password: 'bench' }),
   });
   if (res.status !== 303) throw new Error(`login of ${identifiant}: ${res.status}`);
-  cookie = String(res.headers.get('set-cookie')).split(';')[0];
+  cookie = withCookies(cookie, res);
   const home = await fetch(`${base}/assistance`, { headers: { cookie } });
+  cookie = withCookies(cookie, home);
   return { cookie, csrf: (await home.text()).match(/name="_csrf" value="([^"]+)"/)![1] };
 }
 
@@ -122,7 +130,7 @@ async function loginStorm(base: string, identifiant: string): Promise<Result> {
   const client = async () => {
     while (Date.now() < end) {
       const page = await fetch(`${base}/login`);
-      const cookie = String(page.headers.get('set-cookie')).split(';')[0];
+      const cookie = withCookies('', page);
       const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1];
       const t0 = performance.now();
       const res = await fetch(`${base}/login`, {
