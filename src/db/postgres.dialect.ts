@@ -33,9 +33,13 @@ export const postgresDialect: Dialect = {
   stringAgg: (value, separator) => sql`string_agg(${value}, ${separator}::text)`,
   containsText: (value, text) => sql`${value} ILIKE ${`%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`} ESCAPE '\\'`,
 
-  // Words are letters and digits only (searchWords): nothing of to_tsquery's syntax can come in.
-  fullTextIds: (index, words) =>
-    sql`SELECT id FROM ${table(index)} WHERE doc @@ to_tsquery('simple', unaccent(${words.map((w) => `${w}:*`).join(' & ')}::text))`,
+  // Words are letters and digits (searchWords); decomposed first, so that unaccent cannot turn
+  // one into to_tsquery's syntax ("⑴" would become "(1)").
+  fullTextIds: (index, words) => {
+    const folded = words.map((w) => w.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
+    if (folded.length === 0) return sql`SELECT id FROM ${table(index)} WHERE false`;
+    return sql`SELECT id FROM ${table(index)} WHERE doc @@ to_tsquery('simple', unaccent(${folded.map((w) => `${w}:*`).join(' & ')}::text))`;
+  },
   reindexAll: (index, source) => {
     const columns = FULL_TEXT[index].columns.map((c) => `s.${c}`).join(', ');
     return [

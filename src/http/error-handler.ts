@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, isStorageFull, NotFoundError } from './errors.js';
+import { HttpError, isDatabaseUnavailable, isStorageFull, NotFoundError } from './errors.js';
 import { messages } from './messages.js';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -18,6 +18,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (isStorageFull(err)) {
       status = 507;
       message = messages.storageFull;
+    } else if (isDatabaseUnavailable(err)) {
+      status = 503;
+      message = messages.databaseUnavailable;
     } else if (err && typeof err === 'object' && 'code' in err && err.code === 'EBADCSRFTOKEN') {
       status = 403;
       message = messages.csrf;
@@ -29,7 +32,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         message = s === 413 ? messages.tooLarge : messages.badRequest;
       }
     }
-    if (status >= 500) logger.error({ err, reqId: res.getHeader('X-Request-Id') }, status === 507 ? 'disk full' : 'request failed');
+    if (status >= 500) logger.error({ err, reqId: res.getHeader('X-Request-Id') }, status === 507 ? 'disk full' : status === 503 ? 'database unavailable' : 'request failed');
     if (res.headersSent) return;
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {

@@ -22,6 +22,8 @@ export const messages = {
   ticketAnswered: "Votre réponse a été transmise à l'agent en charge.",
   storageFull:
     "Votre saisie n'a pas pu être enregistrée : le serveur manque d'espace disque. Rien n'a été créé ni modifié ; votre texte est conservé ci-dessous. Réessayez dans quelques minutes, ou prévenez l'assistance par téléphone.",
+  databaseUnavailable:
+    "Votre saisie n'a pas pu être enregistrée : la base de données est momentanément injoignable. Rien n'a été créé ni modifié ; votre texte est conservé ci-dessous. Réessayez dans quelques minutes.",
   formInvalid: 'Le formulaire contient des erreurs. Corrigez les champs signalés.',
   upload: {
     tooBig: (limit: string) => `Chaque pièce jointe doit faire au plus ${limit}.`,

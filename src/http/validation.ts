@@ -39,3 +39,12 @@ export function optionalText(opts: { label: string; max: number }) {
 export function id(message: string) {
   return z.coerce.number({ error: message }).int({ error: message }).positive({ error: message });
 }
+
+/**
+ * A list's text filter from the query string: control characters dropped (no stored text holds
+ * one, and PostgreSQL refuses a NUL in any string), 100 characters at most.
+ */
+export function filterText(raw: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return (typeof raw === 'string' ? raw : '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 100);
+}

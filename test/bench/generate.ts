@@ -30,15 +30,21 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
   const log = opts.log ?? (() => undefined);
   const hash = await hashPassword('bench');
   const now = Math.floor(Date.now() / 1000);
-  const iso = (expr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr}, 'unixepoch')`;
-  const seq = (n: number) => `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${n})`;
+  // The few expressions the two engines write differently.
+  const pg = db.client.config.client === 'pg';
+  const iso = (expr: string) => (pg ? `to_timestamp(${expr})` : `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr}, 'unixepoch')`);
+  const hoursAfter = (at: string, hours: string) => (pg ? `${at} + (${hours}) * interval '1 hour'` : `strftime('%Y-%m-%dT%H:%M:%fZ', ${at}, '+' || (${hours}) || ' hours')`);
+  const padded = (prefix: string, expr: string, width: number, suffix = '') =>
+    pg ? `'${prefix}' || lpad((${expr})::text, ${width}, '0') || '${suffix}'` : `printf('${prefix}%0${width}d${suffix}', ${expr})`;
+  // bigint on PostgreSQL: n * 7919 passes 2^31 in a large base.
+  const seq = (n: number) => (pg ? `WITH seq(n) AS (SELECT generate_series(1::bigint, ${n}))` : `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${n})`);
   const run = async (label: string, sql: string) => {
     const t0 = Date.now();
     await db.raw(sql);
     log(`  ${label}: ${Date.now() - t0} ms`);
   };
 
-  await db.raw('PRAGMA synchronous = OFF');
+  if (!pg) await db.raw('PRAGMA synchronous = OFF');
   await db.transaction(async (trx) => {
     const q = async (label: string, sql: string) => {
       const t0 = Date.now();
@@ -47,12 +53,12 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
     };
     // Establishments: 60 % écoles, 20 % collèges, 15 % lycées, 5 % services; establishment 1 is the large one.
     await q('establishments', `${seq(ESTS)} INSERT INTO establishments (rne, name, type, city)
-      SELECT printf('09%05dB', n), 'Établissement ' || n,
+      SELECT ${padded('09', 'n', 5, 'B')}, 'Établissement ' || n,
         CASE WHEN n % 20 < 12 THEN 'ecole' WHEN n % 20 < 16 THEN 'college' WHEN n % 20 < 19 THEN 'lycee' ELSE 'service' END,
         'Ville ' || (n % 300) FROM seq`);
     // Users: 30,000 staff; the first 2,000 are the responsables (one per establishment), then 200 agents.
     await q('users', `${seq(USERS)} INSERT INTO users (identifiant, first_name, last_name, email, phone, title, password_hash, active, created_at)
-      SELECT printf('BENCH%05d', n), 'Prénom' || n, 'Nom' || n, printf('bench%05d@ac-bench.fr', n), '05 00 00 00 00', 'Enseignant', '${hash}', 1, ${iso(`${now} - 3 * 365 * ${DAY}`)} FROM seq`);
+      SELECT ${padded('BENCH', 'n', 5)}, 'Prénom' || n, 'Nom' || n, ${padded('bench', 'n', 5, '@ac-bench.fr')}, '05 00 00 00 00', 'Enseignant', '${hash}', TRUE, ${iso(`${now} - 3 * 365 * ${DAY}`)} FROM seq`);
     const firstUser = (await trx('users').where({ identifiant: 'BENCH00001' }).first('id')).id as number;
     const firstEst = (await trx('establishments').where({ rne: '0900001B' }).first('id')).id as number;
     await q('user establishments', `INSERT INTO user_establishments (user_id, establishment_id, position)
@@ -83,23 +89,24 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
   const heavy = firstUser + ESTS + AGENTS + 7; // an ordinary teacher
   const subRows: Array<{ id: number; team_id: number }> = await db('cat_subcategories').orderBy('id').select('id', 'team_id');
   const subCount = subRows.length;
-  await db.raw('DROP TABLE IF EXISTS temp.bench_subs');
-  await db.raw('CREATE TEMP TABLE bench_subs (k INTEGER PRIMARY KEY, id INTEGER, team_id INTEGER, domain TEXT, grp TEXT, family TEXT, service TEXT, name TEXT)');
-  await db.raw(`INSERT INTO bench_subs SELECT ROW_NUMBER() OVER (ORDER BY s.id) - 1, s.id, s.team_id, d.name, g.name, f.name, v.name, s.name
-    FROM cat_subcategories s JOIN cat_services v ON v.id = s.parent_id JOIN cat_families f ON f.id = v.parent_id JOIN cat_groups g ON g.id = f.parent_id JOIN cat_domains d ON d.id = g.parent_id`);
   const largeEstStaff = Math.floor(USERS / ESTS); // users are spread round robin: user k works at establishment k % ESTS
   // The big ones keep their size whatever the base's: 500, 20,000 and 50,000 tickets (fewer in a small base).
   const heavyEvery = Math.max(3, Math.floor(N / 500));
   const estEvery = Math.max(10, Math.floor(N / 20_000));
   const teamEvery = Math.max(4, Math.floor(N / 50_000));
   // Bulk loads go faster without the indexes and triggers; they are rebuilt, the same, right
-  // after, and the counts the triggers keep are recounted.
-  const indexes: Array<{ type: string; name: string; sql: string }> = await db.raw(
-    "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('tickets', 'journal_entries', 'ticket_history')",
+  // after (on PostgreSQL the triggers are switched off and on), and the counts they keep are recounted.
+  const bulkTables = ['tickets', 'journal_entries', 'ticket_history'];
+  const indexes: Array<{ type: string; name: string; sql: string }> = pg ? [] : await db.raw(
+    `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${bulkTables.map((t) => `'${t}'`).join(', ')})`,
   );
   for (const ix of indexes) await db.raw(`DROP ${ix.type.toUpperCase()} "${ix.name}"`);
   await db.transaction(async (trx) => {
     const t0 = Date.now();
+    if (pg) for (const table of bulkTables) await trx.raw(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+    await trx.raw('CREATE TEMP TABLE bench_subs (k INTEGER PRIMARY KEY, id INTEGER, team_id INTEGER, domain TEXT, grp TEXT, family TEXT, service TEXT, name TEXT)');
+    await trx.raw(`INSERT INTO bench_subs SELECT ROW_NUMBER() OVER (ORDER BY s.id) - 1, s.id, s.team_id, d.name, g.name, f.name, v.name, s.name
+      FROM cat_subcategories s JOIN cat_services v ON v.id = s.parent_id JOIN cat_families f ON f.id = v.parent_id JOIN cat_groups g ON g.id = f.parent_id JOIN cat_domains d ON d.id = g.parent_id`);
     await trx.raw(`${seq(N)}, t AS (
         SELECT n,
           CASE WHEN n % ${heavyEvery} = 1 THEN ${heavy}
@@ -113,7 +120,7 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
         FROM seq)
       INSERT INTO tickets (id, ref, kind, requester_id, beneficiary_id, establishment_id, visibility, subcategory_id, domain_name, group_name, family_name, service_name, subcategory_name,
         business_team_id, team_id, agent_id, subject, detail, phone, availability, impact, urgency, priority, status, version, created_at, updated_at, resolved_at, closed_at, closed_by)
-      SELECT t.n, printf('R-%06d', t.n), CASE WHEN t.n % 3 = 0 THEN 'request' ELSE 'incident' END, t.requester, t.requester,
+      SELECT t.n, ${padded('R-', 't.n', 6)}, CASE WHEN t.n % 3 = 0 THEN 'request' ELSE 'incident' END, t.requester, t.requester,
         ${firstEst} + ((t.requester - ${firstUser}) % ${ESTS}), CASE WHEN t.n % 2 = 0 THEN 'managers' ELSE 'self' END, s.id, s.domain, s.grp, s.family, s.service, s.name,
         NULL, CASE WHEN t.n % ${teamEvery} = 2 THEN ${largeTeam} ELSE s.team_id END,
         CASE WHEN t.status IN ('affectee', 'reaffectee') THEN NULL ELSE ${agentFrom} + ((t.n * 17) % ${AGENTS}) END,
@@ -130,17 +137,23 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
     await trx.raw(`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 5)
       INSERT INTO journal_entries (ticket_id, author_id, visibility, body, created_at)
       SELECT t.id, CASE WHEN k.i % 2 = 0 THEN t.requester_id ELSE ${agentFrom} + ((t.id * 17) % ${AGENTS}) END,
-        CASE WHEN k.i % 3 = 2 THEN 'private' ELSE 'public' END, 'Message ' || k.i || ' du ticket ' || t.id, strftime('%Y-%m-%dT%H:%M:%fZ', t.created_at, '+' || (k.i + 1) || ' hours')
+        CASE WHEN k.i % 3 = 2 THEN 'private' ELSE 'public' END, 'Message ' || k.i || ' du ticket ' || t.id, ${hoursAfter('t.created_at', 'k.i + 1')}
       FROM tickets t JOIN k ON k.i < (t.id * 13) % 7`);
     log(`  journal: ${Date.now() - t0} ms`);
     await trx.raw(`INSERT INTO ticket_history (ticket_id, actor_id, event, from_status, to_status, details, created_at)
       SELECT id, requester_id, 'created', NULL, 'affectee', '{}', created_at FROM tickets`);
     log(`  history: ${Date.now() - t0} ms`);
     for (const ix of indexes) await trx.raw(ix.sql);
+    if (pg) {
+      for (const table of bulkTables) await trx.raw(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+      // The ids were given: the sequences go on after them.
+      for (const table of bulkTables) await trx.raw(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT max(id) FROM ${table}))`);
+    }
+    await trx.raw('DROP TABLE bench_subs');
     for (const statement of [...QUEUE_COUNTS_REBUILD, ...SHARED_COUNTS_REBUILD]) await trx.raw(statement);
     log(`  indexes, triggers and kept counts: ${Date.now() - t0} ms`);
   });
-  await db.raw('PRAGMA synchronous = NORMAL');
+  if (!pg) await db.raw('PRAGMA synchronous = NORMAL');
   await run('analyze', 'ANALYZE');
 
   // A ticket of the heavy requester with 20 public entries.

@@ -9,6 +9,7 @@ export interface CapturedQuery {
 export async function queriesDuring<T>(dbs: Knex[], fn: () => Promise<T>): Promise<{ queries: CapturedQuery[]; result: T }> {
   const queries: CapturedQuery[] = [];
   const listener = (q: { sql: string; bindings?: unknown[] }) => queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  dbs = [...new Set(dbs)];
   for (const db of dbs) db.on('query', listener);
   try {
     return { queries, result: await fn() };

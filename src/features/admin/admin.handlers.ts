@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/errors
 import { setFlash } from '../../http/flash.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
 import { uploadedFiles } from '../../http/upload.js';
-import { parseForm, type FieldErrors } from '../../http/validation.js';
+import { filterText, parseForm, type FieldErrors } from '../../http/validation.js';
 import fs from 'node:fs/promises';
 import {
   ArticleSchema, EstablishmentSchema, NodeSchema, PortalSettingsSchema, SectionSchema, SettingsSchema, SubcategorySchema, TeamSchema, ToolSchema, UserSchema,
@@ -181,7 +181,7 @@ export function adminHandlers(services: Services) {
   // — Users —
 
   const getUsers: RequestHandler = async (req, res) => {
-    const q = String(req.query.q ?? '').slice(0, 100);
+    const q = filterText(req.query.q);
     const paging = parsePaging(req.query);
     const { rows, total } = await directoryAdmin.users(q, paging.perPage, paging.offset);
     render(res, 'users', 'Utilisateurs', { rows, q, pages: pageLinks(paging, total, '/admin/utilisateurs', { q }) });
@@ -205,7 +205,7 @@ export function adminHandlers(services: Services) {
   // — Establishments —
 
   const getEstablishments: RequestHandler = async (req, res) => {
-    const q = String(req.query.q ?? '').slice(0, 100);
+    const q = filterText(req.query.q);
     const paging = parsePaging(req.query);
     const { rows, total } = await directoryAdmin.establishments(q, paging.perPage, paging.offset);
     render(res, 'establishments', 'Établissements', { rows, q, pages: pageLinks(paging, total, '/admin/etablissements', { q }) });

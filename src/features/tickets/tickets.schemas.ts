@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, optionalText, text } from '../../http/validation.js';
+import { filterText, id, optionalText, text } from '../../http/validation.js';
 import { NotFoundError } from '../../http/errors.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
 import type { SortKey, TicketListRow } from './tickets.repo.js';
@@ -46,7 +46,7 @@ export const NewTicketQuerySchema = z.object({
 export const ListQuerySchema = z.object({
   onglet: z.string().max(20).catch('').default(''),
   tri: z.enum(['date_desc', 'date_asc', 'priority', 'status']).catch('date_desc').default('date_desc'),
-  q: z.string().max(100).catch('').default(''),
+  q: z.string().catch('').default('').transform(filterText),
 });
 
 /** A ticket reference from a URL; anything else is a page that does not exist. */

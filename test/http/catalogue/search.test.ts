@@ -122,9 +122,10 @@ describe('catalogue: keyword search and browse', () => {
     await teacher.get('/assistance/recherche?q=webmail');
     const { queries, result: res } = await queriesDuring([t.db, t.readDb], () => teacher.get('/assistance/recherche?q=webmail'));
     assert.equal(resultRows(res.text).length, 5);
-    const catalogueStatements = queries.filter((q) => !/FROM sessions/i.test(q.sql) && !/knowledge/i.test(q.sql));
+    // On PostgreSQL each request also checks what other processes changed (cache_versions, all rows).
+    const catalogueStatements = queries.filter((q) => !/FROM sessions/i.test(q.sql) && !/knowledge/i.test(q.sql) && !/^SELECT name, version FROM cache_versions$/.test(q.sql));
     assert.equal(catalogueStatements.length, 1, catalogueStatements.map((q) => q.sql).join('\n'));
-    assert.match(catalogueStatements[0].sql, /catalogue_fts MATCH/);
+    assert.match(catalogueStatements[0].sql, /catalogue_fts (MATCH|WHERE doc @@)/);
   });
 
   it('when the catalogue is changed in the database by another route than the admin pages, should show the change on the next search, browse and new ticket form', async () => {

@@ -50,7 +50,8 @@ describe('lists: every page of a tab, in every order, shows each visible ticket 
 
   /** What the visibility rule and the tab give, straight from the tickets table. */
   async function expected(where: string, bindings: Knex.RawBinding[], sort: string): Promise<string[]> {
-    const rows: Array<{ ref: string }> = await t.db.raw(`SELECT ref FROM tickets WHERE ${where} ORDER BY ${SORTS[sort]}`, bindings);
+    const result = await t.db.raw(`SELECT ref FROM tickets WHERE ${where} ORDER BY ${SORTS[sort]}`, bindings);
+    const rows: Array<{ ref: string }> = Array.isArray(result) ? result : result.rows;
     return rows.map((r) => r.ref);
   }
 
