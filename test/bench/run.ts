@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { ROOT } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
+import { withCookies } from '../helpers/server-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,13 +98,6 @@ async function load(name: string, pid: number | null, opts: autocannon.Options):
   // A redirect after a POST (303) is a success; a 4xx or 5xx is not.
   const errors = r.errors + r.timeouts + r['4xx'] + r['5xx'];
   return report({ name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs });
-}
-
-/** The cookies a response sets, merged into those already held, as one Cookie header. */
-function withCookies(held: string, res: Response): string {
-  const jar = new Map(held.split('; ').filter(Boolean).map((c) => [c.split('=')[0], c] as const));
-  for (const c of res.headers.getSetCookie()) jar.set(c.split('=')[0], c.split(';')[0]);
-  return [...jar.values()].join('; ');
 }
 
 /** Log in through the form; returns the cookies (session, CSRF) and a CSRF token of that session. */

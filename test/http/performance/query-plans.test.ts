@@ -3,6 +3,7 @@ import { skipUnless, startTestApp, type TestApp } from '../../helpers/app.js';
 import { loginAs, type Agent } from '../../helpers/agent.js';
 import { generate, type BenchData } from '../../bench/generate.js';
 import { queriesDuring } from '../../helpers/queries.js';
+import { planPages } from '../../helpers/plan-pages.js';
 
 describe('SQLite query plans: every list and search uses an index (no SCAN of tickets or journal)', function () {
   this.timeout(120_000);
@@ -21,26 +22,12 @@ describe('SQLite query plans: every list and search uses an index (no SCAN of ti
   });
   after(async () => { await t?.close(); });
 
-  const pages = (): Array<[string, () => Agent, string]> => [
-    ...['ouverts', 'attente', 'beneficiaire', 'partages'].map((tab): [string, () => Agent, string] => [`Tickets en cours › ${tab}`, () => requester, `/assistance/tickets/en-cours?onglet=${tab}`]),
-    ...['resolus', 'fermes', 'partages'].map((tab): [string, () => Agent, string] => [`Tickets traités › ${tab}`, () => requester, `/assistance/tickets/traites?onglet=${tab}`]),
-    ['Partagés of the large establishment', () => manager, '/assistance/tickets/en-cours?onglet=partages'],
-    ['sorted by priority, filtered', () => manager, '/assistance/tickets/en-cours?onglet=partages&tri=priority&q=webmail'],
-    ['page 5', () => manager, '/assistance/tickets/traites?onglet=partages&page=5'],
-    ...['mes_tickets', 'a_prendre', 'equipe'].map((tab): [string, () => Agent, string] => [`agent › ${tab}`, () => agent, `/agent/tickets/en-cours?onglet=${tab}`]),
-    ...['par_moi', 'equipe'].map((tab): [string, () => Agent, string] => [`agent résolus › ${tab}`, () => agent, `/agent/tickets/resolus?onglet=${tab}`]),
-    ['keyword search', () => requester, '/assistance/recherche?q=webmail'],
-    ['keyword search, accents', () => requester, '/assistance/recherche?q=acces'],
-    ['ticket page', () => requester, `/assistance/tickets/${data.richTicketRef}`],
-    ['agent console', () => agent, '/agent/tickets/R-000002'],
-    ['form with the duplicate hint', () => requester, `/assistance/tickets/nouveau?sous_categorie=${data.subcategoryId}&type=incident`],
-  ];
 
   it('when each list, search and ticket page is served, should plan every query on tickets and journal with an index', async () => {
     const problems: string[] = [];
     let checked = 0;
-    for (const [name, who, url] of pages()) {
-      const { queries, result: res } = await queriesDuring([t.readDb], () => who().get(url));
+    for (const [name, who, url] of planPages(data, requester, manager, agent)) {
+      const { queries, result: res } = await queriesDuring([t.readDb], () => who.get(url));
       assert.ok([200, 404].includes(res.status), `${name}: ${res.status}`);
       for (const q of queries) {
         if (!/^\s*select/i.test(q.sql) || !/\b(tickets|journal_entries)\b/.test(q.sql)) continue;

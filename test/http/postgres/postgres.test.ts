@@ -9,6 +9,7 @@ import { subcategoryId } from '../../helpers/factories.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { queriesDuring } from '../../helpers/queries.js';
 import { generate, type BenchData } from '../../bench/generate.js';
+import { planPages } from '../../helpers/plan-pages.js';
 
 type PgClient = { query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }> };
 
@@ -50,20 +51,7 @@ describe('PostgreSQL: plans at 200,000 tickets, a full disk, a lost connection',
     after(async () => { await t?.close(); });
 
     it('when each list, search and ticket page is served, should read tickets and journal through indexes, never a sequential scan', async () => {
-      const pages: Array<[string, Agent, string]> = [
-        ...['ouverts', 'attente', 'beneficiaire', 'partages'].map((tab): [string, Agent, string] => [`Tickets en cours › ${tab}`, requester, `/assistance/tickets/en-cours?onglet=${tab}`]),
-        ...['resolus', 'fermes', 'partages'].map((tab): [string, Agent, string] => [`Tickets traités › ${tab}`, requester, `/assistance/tickets/traites?onglet=${tab}`]),
-        ['Partagés of the large establishment', manager, '/assistance/tickets/en-cours?onglet=partages'],
-        ['sorted by priority, filtered', manager, '/assistance/tickets/en-cours?onglet=partages&tri=priority&q=webmail'],
-        ['page 5', manager, '/assistance/tickets/traites?onglet=partages&page=5'],
-        ...['mes_tickets', 'a_prendre', 'equipe'].map((tab): [string, Agent, string] => [`agent › ${tab}`, agent, `/agent/tickets/en-cours?onglet=${tab}`]),
-        ...['par_moi', 'equipe'].map((tab): [string, Agent, string] => [`agent résolus › ${tab}`, agent, `/agent/tickets/resolus?onglet=${tab}`]),
-        ['keyword search', requester, '/assistance/recherche?q=webmail'],
-        ['keyword search, accents', requester, '/assistance/recherche?q=acces'],
-        ['ticket page', requester, `/assistance/tickets/${data.richTicketRef}`],
-        ['agent console', agent, '/agent/tickets/R-000002'],
-        ['form with the duplicate hint', requester, `/assistance/tickets/nouveau?sous_categorie=${data.subcategoryId}&type=incident`],
-      ];
+      const pages = planPages(data, requester, manager, agent);
       const problems: string[] = [];
       let checked = 0;
       let searches = 0;
