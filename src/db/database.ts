@@ -6,7 +6,8 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { ROOT } from '../config.js';
 import { dialectFor, type Dialect, type Engine } from './dialect.js';
-import { rowsOf, type Sql } from './sql.js';
+import { sql, type Sql } from './sql.js';
+import { PgPool } from './pg-pool.js';
 import { SqlitePool } from './sqlite-pool.js';
 
 /**
@@ -52,27 +53,33 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/** PostgreSQL's advisory lock key of migrations and seeds (any number of Guichet's own). */
+const MIGRATION_LOCK = 7_340_001;
+
 /** The transaction the current code runs in, if any: a statement sent beside it is a mistake. */
 const inTransaction = new AsyncLocalStorage<Trx>();
 
 /**
  * The database: `knex` writes (and runs migrations); `reader` reads outside transactions. On
  * SQLite, the writer is one connection (writes never contend for the lock) and the reader a few
- * `query_only` ones beside it (WAL lets them read during a write); on PostgreSQL both are one pool.
+ * `query_only` ones beside it (WAL lets them read during a write). On PostgreSQL the app's
+ * statements go to one pg pool, and `knex` (both names) keeps a connection or two for
+ * migrations, seeds and the tests.
  */
 export class Database implements Transactions {
   readonly dialect: Dialect;
-  private readonly sqliteWriter: SqlitePool | null;
+  private readonly writer: SqlitePool | PgPool;
   private readonly sqliteReader: SqlitePool | null;
 
   constructor(
     readonly engine: Engine,
     readonly knex: Knex,
     readonly reader: Knex,
+    pgPool?: PgPool,
   ) {
     this.dialect = dialectFor(engine);
-    this.sqliteWriter = engine === 'sqlite' ? new SqlitePool(knex) : null;
-    this.sqliteReader = engine === 'sqlite' ? new SqlitePool(reader) : null;
+    this.writer = pgPool ?? new SqlitePool(knex);
+    this.sqliteReader = pgPool ? null : new SqlitePool(reader);
   }
 
   /** One transaction: its statements commit together or not at all. */
@@ -85,15 +92,14 @@ export class Database implements Transactions {
       if (trx.failed) throw trx.failed;
       return result;
     };
-    if (this.sqliteWriter) return this.sqliteWriter.transaction(inside);
-    return this.knex.transaction((k) => inside((q) => rowsOf(k, q)));
+    return this.writer.transaction(inside);
   }
 
   /** A statement that reads: in `trx` when given, else on the read connections. */
   async select<T>(q: Sql, trx?: Trx): Promise<T[]> {
     if (trx) return trx.run<T>(q);
-    const reader = this.outside(this.reader);
-    return this.sqliteReader ? this.sqliteReader.all<T>(q) : rowsOf<T>(reader, q);
+    this.assertOutsideTransaction();
+    return (this.sqliteReader ?? this.writer).all<T>(q);
   }
 
   async first<T>(q: Sql, trx?: Trx): Promise<T | undefined> {
@@ -103,28 +109,33 @@ export class Database implements Transactions {
   /** A statement that writes, in `trx` or alone; its rows are those of its RETURNING. */
   async execute<T = unknown>(q: Sql, trx?: Trx): Promise<T[]> {
     if (trx) return trx.run<T>(q);
-    const writer = this.outside(this.knex);
-    return this.sqliteWriter ? this.sqliteWriter.all<T>(q) : rowsOf<T>(writer, q);
+    this.assertOutsideTransaction();
+    return this.writer.all<T>(q);
   }
 
   /**
    * Inside a transaction every statement goes through it: beside it, a read would not see its
-   * writes, and on SQLite a write would wait for the one writer it holds.
+   * writes, and on SQLite a write would wait for the one writer it holds. (Also for what a cache
+   * may answer without a statement.)
    */
-  private outside(pool: Knex): Knex {
-    if (inTransaction.getStore()) throw new Error('a statement beside the transaction it runs in: pass the transaction down');
-    return pool;
-  }
-
-  /** Refused inside a transaction, as a statement sent beside it would be (for what a cache may answer without one). */
   assertOutsideTransaction(): void {
-    this.outside(this.reader);
+    if (inTransaction.getStore()) throw new Error('a statement beside the transaction it runs in: pass the transaction down');
   }
 
   /** Bring the schema up to date, load the seeds (each is idempotent), refresh the planner's statistics. */
   async migrateAndSeed(): Promise<void> {
-    await this.knex.migrate.latest();
-    await this.knex.seed.run();
+    const work = async () => {
+      await this.knex.migrate.latest();
+      await this.knex.seed.run();
+    };
+    // Several processes starting at once on one PostgreSQL: one migrates and seeds, the others
+    // wait for it, then find nothing left to do.
+    if (this.writer instanceof PgPool) {
+      await this.writer.transaction(async (run) => {
+        await run(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+        await work();
+      });
+    } else await work();
     await this.refreshPlannerStatistics();
   }
 
@@ -135,6 +146,7 @@ export class Database implements Transactions {
   /** Connections in use or awaited, for a shutdown that waits for the last request. */
   busy(): boolean {
     type Pool = { numUsed(): number; numPendingAcquires(): number } | undefined;
+    if (this.writer instanceof PgPool && this.writer.busy()) return true;
     return [this.knex, this.reader].some((k) => {
       const pool = (k.client as { pool?: Pool }).pool;
       return !!pool && pool.numUsed() + pool.numPendingAcquires() > 0;
@@ -143,7 +155,7 @@ export class Database implements Transactions {
 
   async close(): Promise<void> {
     await this.sqliteReader?.finalize();
-    await this.sqliteWriter?.finalize();
+    await (this.writer instanceof PgPool ? this.writer.end() : this.writer.finalize());
     if (this.reader !== this.knex) await this.reader.destroy();
     await this.knex.destroy();
   }
@@ -187,11 +199,11 @@ export function openDatabase(target: DatabaseTarget, opts: DatabaseOptions = {})
     const knex = knexFactory({
       client: 'pg',
       connection: { connectionString: target.url, application_name: 'guichet' },
-      pool: { min: 0, max: opts.poolSize ?? 10 },
+      pool: { min: 0, max: 2 },
       acquireConnectionTimeout: 10_000,
       ...migrationsAndSeeds,
     }).withUserParams(userParams);
-    return new Database('postgres', knex, knex);
+    return new Database('postgres', knex, knex, new PgPool(target.url, opts.poolSize ?? 10, knex));
   }
   fs.mkdirSync(path.dirname(target.file), { recursive: true });
   // WAL (reads beside the write), NORMAL sync (safe in WAL), foreign keys, a busy timeout.

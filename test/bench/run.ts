@@ -1,14 +1,17 @@
-// npm run bench [-- --tickets N] — generate a large academy's history, start the app as in
-// production, load it with autocannon (10 connections, 10 s a scenario) beside a bare
-// Express + EJS reference, and write the figures to BENCHMARKS.md.
-import { spawn, type ChildProcess } from 'node:child_process';
+// npm run bench [-- --tickets N] [--engine postgres [--processes 2]] — generate a large academy's
+// history, start the app as in production, load it with autocannon (10 connections, 10 s a
+// scenario) beside a bare Express + EJS reference, and write the figures to BENCHMARKS.md. With
+// --engine postgres, the same scenarios run on SQLite, then on a PostgreSQL server of the bench's
+// own (one process, then --processes of them sharing it), and BENCHMARKS.md gets them side by side.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
+import knexFactory from 'knex';
+import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
 import { withCookies } from '../helpers/server-process.js';
 
@@ -18,8 +21,13 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    engine: { type: 'string', default: 'sqlite' },
+    processes: { type: 'string', default: '1' },
   },
 });
+if (values.engine !== 'sqlite' && values.engine !== 'postgres') throw new Error('--engine sqlite or --engine postgres');
+const ENGINE = values.engine;
+const PROCESSES = Number(values.processes);
 const TICKETS = Number(values.tickets);
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
@@ -87,14 +95,21 @@ function report(res: Result): Result {
   return res;
 }
 
+/** Where a load goes: one or several processes serving the same data. */
+interface Target { bases: string[]; pids: number[] }
+
 /**
- * autocannon on one URL; `pid` is the server's, whose main thread's CPU per request is reported,
- * unless another load shares that thread at the same time (`pid` null).
+ * autocannon on one path, its connections spread over the target's processes; the processes'
+ * main threads' CPU per request is reported, unless another load shares them (`cpu` false).
  */
-async function load(name: string, pid: number | null, opts: autocannon.Options): Promise<Result> {
-  const cpu0 = pid === null ? NaN : mainThreadCpuMs(pid);
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
-  const cpuUs = pid === null ? NaN : Math.round((1000 * (mainThreadCpuMs(pid) - cpu0)) / r.requests.total);
+async function load(name: string, target: Target, opts: Omit<autocannon.Options, 'url'> & { path: string }, cpu = true): Promise<Result> {
+  const { path: route, ...rest } = opts;
+  const cpuNow = () => (cpu ? target.pids.reduce((sum, pid) => sum + mainThreadCpuMs(pid), 0) : NaN);
+  const cpu0 = cpuNow();
+  const urls = target.bases.map((b) => b + route);
+  // autocannon takes several URLs and spreads the connections over them (its typings say one).
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...rest, url: (urls.length === 1 ? urls[0] : urls) as string });
+  const cpuUs = Math.round((1000 * (cpuNow() - cpu0)) / r.requests.total);
   // A redirect after a POST (303) is a success; a 4xx or 5xx is not.
   const errors = r.errors + r.timeouts + r['4xx'] + r['5xx'];
   return report({ name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors, cpuUs });
@@ -116,12 +131,12 @@ async function session(base: string, identifiant: string): Promise<{ cookie: str
   return { cookie, csrf: (await home.text()).match(/name="_csrf" value="([^"]+)"/)![1] };
 }
 
-/** CONNECTIONS clients logging in again and again for DURATION seconds: GET the form, POST it. */
-async function loginStorm(base: string, identifiant: string): Promise<Result> {
+/** CONNECTIONS clients logging in again and again for DURATION seconds (GET the form, POST it), spread over the processes. */
+async function loginStorm(bases: string[], identifiant: string): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + DURATION * 1000;
-  const client = async () => {
+  const client = async (base: string) => {
     while (Date.now() < end) {
       const page = await fetch(`${base}/login`);
       const cookie = withCookies('', page);
@@ -136,46 +151,37 @@ async function loginStorm(base: string, identifiant: string): Promise<Result> {
       if (res.status !== 303) errors++;
     }
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, client));
+  await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => client(bases[i % bases.length])));
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
   // It runs beside the portal's load, on the same main thread: no CPU figure of its own.
   return report({ name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs: NaN });
 }
 
-async function main() {
+/** What one deployment (an engine, a number of processes) measured. */
+interface Measured { label: string; floor: Result; results: Result[]; login: Result; during: Result; rss: number }
+
+const baseEnv = { NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-0123', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_RATE_LIMIT: '100000000' };
+// As in production, with a log line per request (the floor server too, so that it pays for it as the app does).
+const envOf = (dir: string, target: DatabaseTarget): NodeJS.ProcessEnv => ({ ...baseEnv, DATA_DIR: dir, ...(target.engine === 'postgres' ? { DATABASE_URL: target.url } : {}) });
+
+async function startAll(n: number, script: string, env: NodeJS.ProcessEnv, isApp = false): Promise<Started[]> {
+  return Promise.all(Array.from({ length: n }, () => startProcess(script, env, isApp)));
+}
+const targetOf = (started: Started[]): Target => ({ bases: started.map((s) => `http://127.0.0.1:${s.port}`), pids: started.map((s) => s.child.pid!) });
+const stopAll = (started: Started[]) => Promise.all(started.map((s) => stop(s.child)));
+
+/** Every scenario on `processes` app processes serving the database of `target`. */
+async function measure(label: string, dir: string, target: DatabaseTarget, processes: number, data: BenchData): Promise<Measured> {
+  console.log(`\n${label}`);
   const dist = path.join(ROOT, 'dist');
-  const serverJs = path.join(dist, 'src', 'server.js');
-  // As in production, with a log line per request (the floor server too, so that it pays for it as the app does).
-  const env = (dir: string) => ({ NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-0123', DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOGIN_RATE_LIMIT: '100000000' });
-
-  // Cold start: migrate and seed an empty database, then listen.
-  const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-cold-'));
-  const cold = await startProcess(serverJs, env(emptyDir), true);
-  await stop(cold.child);
-  fs.rmSync(emptyDir, { recursive: true, force: true });
-  console.log(`cold start (migrate + seed + listen): ${cold.ms} ms`);
-
-  // The data set.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
-  const t0 = Date.now();
-  const database = openDatabase({ engine: 'sqlite', file: path.join(dir, 'guichet.sqlite') });
-  await database.migrateAndSeed();
-  const data: BenchData = await generate(database.knex, { tickets: TICKETS });
-  await database.close();
-  const genSeconds = (Date.now() - t0) / 1000;
-  console.log(`generated ${TICKETS} tickets in ${genSeconds.toFixed(1)} s`);
-
   const benchDist = path.join(dist, 'test', 'bench');
-  const ref = await startProcess(path.join(benchDist, 'reference-server.js'), {});
-  const app = await startProcess(serverJs, env(dir), true);
-  const base = `http://127.0.0.1:${app.port}`;
-  const appPid = app.child.pid!;
-  const results: Result[] = [];
-  let floor: Started | undefined;
+  const apps = await startAll(processes, path.join(dist, 'src', 'server.js'), envOf(dir, target), true);
+  let floors: Started[] = [];
   try {
-    const referenceUrl = { url: `http://127.0.0.1:${ref.port}/` };
-    const referenceBefore = await load('reference: bare Express 5 + EJS, 20 rows', ref.child.pid!, referenceUrl);
+    const app = targetOf(apps);
+    const base = app.bases[0];
+    // Sessions live in the database: signed in on one process, signed in on all.
     const requester = await session(base, data.heavyRequester);
     const manager = await session(base, data.largeEstablishmentManager);
     const agent = await session(base, data.largeTeamAgent);
@@ -185,12 +191,11 @@ async function main() {
     const queuePage = await fetch(base + queueUrl, { headers: { cookie: agent.cookie }, redirect: 'manual' });
     if (queuePage.status !== 200) throw new Error(`the team queue answered ${queuePage.status}`);
     fs.writeFileSync(pageFile, await queuePage.text());
-    floor = await startProcess(path.join(benchDist, 'floor-server.js'), { ...env(dir), FLOOR_PAGE: pageFile });
-    const floorResult = await load("stack floor: the app's middleware, a page from memory", floor.child.pid!, {
-      url: `http://127.0.0.1:${floor.port}/floor`, headers: { cookie: agent.cookie },
-    });
-    await stop(floor.child);
-    const get = (name: string, url: string, s?: { cookie: string }, pid: number | null = appPid) => load(name, pid, { url: base + url, headers: s ? { cookie: s.cookie } : {} });
+    floors = await startAll(processes, path.join(benchDist, 'floor-server.js'), { ...envOf(dir, target), FLOOR_PAGE: pageFile });
+    const floor = await load("stack floor: the app's middleware, a page from memory", targetOf(floors), { path: '/floor', headers: { cookie: agent.cookie } });
+    await stopAll(floors);
+    floors = [];
+    const get = (name: string, url: string, s?: { cookie: string }, cpu = true) => load(name, app, { path: url, headers: s ? { cookie: s.cookie } : {} }, cpu);
     const scenarios: Array<[string, () => Promise<Result>]> = [
       ['login page', () => get('login page', '/login')],
       ['ARENA portal', () => get('ARENA portal', '/portail?rubrique=1', requester)],
@@ -201,8 +206,8 @@ async function main() {
       ['partages', () => get('"Partagés" of the large establishment', '/assistance/tickets/en-cours?onglet=partages', manager)],
       ['ticket page', () => get('ticket page, 20 journal entries', `/assistance/tickets/${data.richTicketRef}`, requester)],
       ['team queue', () => get('team queue of the large team', queueUrl, agent)],
-      ['create', () => load('ticket creation (POST)', appPid, {
-        url: `${base}/assistance/tickets`, method: 'POST',
+      ['create', () => load('ticket creation (POST)', app, {
+        path: '/assistance/tickets', method: 'POST',
         headers: { cookie: requester.cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
           _csrf: requester.csrf, subcategory_id: String(data.subcategoryId), kind: 'incident', establishment_id: String(data.establishmentId),
@@ -210,58 +215,185 @@ async function main() {
         }).toString(),
       })],
     ];
+    const results: Result[] = [];
     for (const [key, run] of scenarios) if (!values.only || key.includes(values.only)) results.push(await run());
     // Login is slow on purpose (Argon2): measured apart (each login needs its own session and
     // CSRF token, so not with autocannon), and while it runs the portal must stay fast.
     const [login, during] = await Promise.all([
-      loginStorm(base, data.heavyRequester),
-      // It shares the main thread with the logins: no CPU figure of its own either.
-      new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester, null)), 200)),
+      loginStorm(app.bases, data.heavyRequester),
+      // It shares the main threads with the logins: no CPU figure of its own either.
+      new Promise<Result>((r) => setTimeout(() => r(get('user portal home, during the login storm', '/assistance', requester, false)), 200)),
     ]);
-    const rss = peakRssMb(appPid);
+    const rss = Math.max(...app.pids.map(peakRssMb));
     console.log(`app peak RSS: ${rss} MB`);
+    return { label, floor, results, login, during, rss };
+  } finally {
+    await stopAll(floors);
+    await stopAll(apps);
+  }
+}
+
+/** Migrate and seed an empty database, then listen: the time to the "listening" line. */
+async function coldStart(target: DatabaseTarget): Promise<number> {
+  const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-cold-'));
+  try {
+    const cold = await startProcess(path.join(ROOT, 'dist', 'src', 'server.js'), envOf(emptyDir, target), true);
+    await stop(cold.child);
+    console.log(`cold start on ${target.engine} (migrate + seed + listen): ${cold.ms} ms`);
+    return cold.ms;
+  } finally {
+    fs.rmSync(emptyDir, { recursive: true, force: true });
+  }
+}
+
+/** The data set, generated into the database of `target`; seconds it took. */
+async function generateInto(target: DatabaseTarget): Promise<{ data: BenchData; seconds: number }> {
+  const t0 = Date.now();
+  const database = openDatabase(target);
+  await database.migrateAndSeed();
+  const data = await generate(database.knex, { tickets: TICKETS });
+  await database.close();
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`generated ${TICKETS} tickets on ${target.engine} in ${seconds.toFixed(1)} s`);
+  return { data, seconds };
+}
+
+/** Databases of their own on the PostgreSQL server of TEST_DATABASE_URL, dropped at the end. */
+function postgresServer() {
+  const server = process.env.TEST_DATABASE_URL!;
+  const admin = knexFactory({ client: 'pg', connection: server, pool: { min: 0, max: 1 } });
+  const made: string[] = [];
+  return {
+    async create(name: string): Promise<DatabaseTarget> {
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.raw(`CREATE DATABASE ${name}`);
+      made.push(name);
+      const u = new URL(server);
+      u.pathname = `/${name}`;
+      return { engine: 'postgres', url: u.toString() };
+    },
+    async close() {
+      for (const name of made) await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.destroy();
+    },
+  };
+}
+
+async function main() {
+  if (ENGINE === 'postgres' && !process.env.TEST_DATABASE_URL) {
+    // A PostgreSQL server of the bench's own, set up as for production: durable (fsync, synchronous
+    // commits) and with a quarter of a small server's memory for its buffers.
+    const r = spawnSync(path.join(ROOT, '.ci', 'with-postgres'), [process.execPath, ...process.argv.slice(1)], {
+      stdio: 'inherit', env: { ...process.env, PG_OPTIONS: '-c shared_buffers=1GB' },
+    });
+    process.exit(r.status ?? 1);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-'));
+  const sqlite: DatabaseTarget = { engine: 'sqlite', file: path.join(dir, 'guichet.sqlite') };
+  const pg = ENGINE === 'postgres' ? postgresServer() : null;
+  const ref = await startProcess(path.join(ROOT, 'dist', 'test', 'bench', 'reference-server.js'), {});
+  try {
+    const cold = { sqlite: await coldStart(sqlite), postgres: pg ? await coldStart(await pg.create('guichet_bench_cold')) : NaN };
+    const reference = targetOf([ref]);
+    const referenceBefore = await load('reference: bare Express 5 + EJS, 20 rows', reference, { path: '/' });
+    const generated = await generateInto(sqlite);
+    const runs = [await measure('SQLite', dir, sqlite, 1, generated.data)];
+    let pgSeconds = NaN;
+    if (pg) {
+      const target = await pg.create('guichet_bench');
+      const onPg = await generateInto(target);
+      pgSeconds = onPg.seconds;
+      runs.push(await measure('PostgreSQL, 1 process', dir, target, 1, onPg.data));
+      if (PROCESSES > 1) runs.push(await measure(`PostgreSQL, ${PROCESSES} processes`, dir, target, PROCESSES, onPg.data));
+    }
     // The machine's speed drifts (other tenants): the reference is measured again at the end,
     // and the ratios are to the mean of both.
-    const referenceAfter = await load('reference again, after the scenarios', ref.child.pid!, referenceUrl);
-    write({ reference: [referenceBefore, referenceAfter], floor: floorResult, results, login, during, rss, coldMs: cold.ms, genSeconds });
+    const referenceAfter = await load('reference again, after the scenarios', reference, { path: '/' });
+    const machine = { reference: [referenceBefore, referenceAfter] as [Result, Result], coldMs: cold.sqlite, genSeconds: generated.seconds };
+    writeSection(`${TICKETS.toLocaleString('en-US')} tickets`, sqliteSection(machine, runs[0]));
+    if (pg) writeSection(`${TICKETS.toLocaleString('en-US')} tickets, SQLite and PostgreSQL`, engineSection(machine, runs, cold.postgres, pgSeconds));
   } finally {
-    if (floor) await stop(floor.child);
-    await stop(app.child);
     await stop(ref.child);
+    await pg?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function write(r: { reference: [Result, Result]; floor: Result; results: Result[]; login: Result; during: Result; rss: number; coldMs: number; genSeconds: number }) {
-  const file = path.join(ROOT, 'BENCHMARKS.md');
+interface Machine { reference: [Result, Result]; coldMs: number; genSeconds: number }
+
+const dataLine = (genSeconds: string) =>
+  `Data: ${TICKETS.toLocaleString('en-US')} tickets over 3 years, 30,000 users, 2,000 establishments, 40 teams, 200 agents, ~3 journal entries per ticket; generated in ${genSeconds}.`;
+
+function machineLines(m: Machine): string[] {
   const cpus = os.cpus();
-  const [before, after] = r.reference;
+  const [before, after] = m.reference;
+  return [
+    `Machine: ${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Reference: ${before.rps} req/s before the scenarios, ${after.rps} after; ratios are to their mean (${Math.round((before.rps + after.rps) / 2)}).`,
+  ];
+}
+
+function sqliteSection(m: Machine, run: Measured): string[] {
+  const [before, after] = m.reference;
   const referenceRps = (before.rps + after.rps) / 2;
   const row = (x: Result) =>
     `| ${x.name} | ${x.rps} | ${x.p50} | ${x.p99} | ${Math.round((100 * x.rps) / referenceRps)} % | ${Number.isNaN(x.cpuUs) ? '' : x.cpuUs} |${x.errors ? ` ${x.errors} errors` : ''}`;
-  const section = [
-    `## ${TICKETS.toLocaleString('en-US')} tickets`,
-    '',
-    `Machine: ${cpus.length} cores (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
-    `Data: ${TICKETS.toLocaleString('en-US')} tickets over 3 years, 30,000 users, 2,000 establishments, 40 teams, 200 agents, ~3 journal entries per ticket; generated in ${r.genSeconds.toFixed(1)} s.`,
-    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario. Cold start (migrate + seed + listen): ${r.coldMs} ms. App peak RSS: ${r.rss} MB.`,
-    `Reference: ${before.rps} req/s before the scenarios, ${after.rps} after; ratios are to their mean (${Math.round(referenceRps)}).`,
+  const [machine, reference] = machineLines(m);
+  return [
+    machine,
+    dataLine(`${m.genSeconds.toFixed(1)} s`),
+    `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario. Cold start (migrate + seed + listen): ${m.coldMs} ms. App peak RSS: ${run.rss} MB.`,
+    reference,
     '',
     '| scenario | req/s | p50 (ms) | p99 (ms) | of reference | main thread (µs/req) |',
     '|---|---:|---:|---:|---:|---:|',
     row(before),
     row(after),
-    row(r.floor),
-    ...r.results.map(row),
-    row(r.login),
-    row(r.during),
+    row(run.floor),
+    ...run.results.map(row),
+    row(run.login),
+    row(run.during),
+  ];
+}
+
+function engineSection(m: Machine, runs: Measured[], pgColdMs: number, pgSeconds: number): string[] {
+  const [one, many] = [runs[1], runs[2]];
+  const rowsOf = (r: Measured) => [r.floor, ...r.results, r.login, r.during];
+  const cell = (x: Result) => `${x.rps} | ${x.p99}${x.errors ? ` (${x.errors} errors)` : ''}`;
+  const lines = rowsOf(runs[0]).map((x, i) => {
+    const cells = runs.map((r) => cell(rowsOf(r)[i]));
+    const gain = many ? ` ${(rowsOf(many)[i].rps / rowsOf(one)[i].rps).toFixed(2)}× |` : '';
+    return `| ${x.name} | ${cells.join(' | ')} |${gain}`;
+  });
+  const [machine, reference] = machineLines(m);
+  return [
+    machine,
+    dataLine(`${m.genSeconds.toFixed(1)} s on SQLite, ${pgSeconds.toFixed(1)} s on PostgreSQL`),
+    `PostgreSQL ${postgresVersion()}: a server of the bench's own on loopback, durable (fsync and synchronous commits on), shared_buffers 1 GB; DATABASE_POOL 10 per process.`,
+    `Load: autocannon, ${CONNECTIONS} connections in all, spread over the processes, ${DURATION} s per scenario. Cold start: ${m.coldMs} ms on SQLite, ${pgColdMs} ms on PostgreSQL. App peak RSS: ${runs.map((r) => `${r.rss} MB`).join(', ')}.`,
+    reference,
     '',
-  ].join('\n');
+    `| scenario | ${runs.map((r) => `${r.label}: req/s | p99 (ms)`).join(' | ')} |${many ? ` ${PROCESSES} ÷ 1 |` : ''}`,
+    `|---|${runs.map(() => '---:|---:|').join('')}${many ? '---:|' : ''}`,
+    ...lines,
+  ];
+}
+
+function postgresVersion(): string {
+  const r = spawnSync('psql', ['--version'], { encoding: 'utf8' });
+  return r.stdout?.match(/\d+(\.\d+)?/)?.[0] ?? '';
+}
+
+/** Replace (or add) one section of BENCHMARKS.md. */
+function writeSection(title: string, body: string[]) {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const section = [`## ${title}`, '', ...body, ''].join('\n');
   let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n`npm run bench` (200,000 tickets) or `npm run bench -- --tickets N`. Each run replaces its own section.\n\n';
-  const re = new RegExp(`## ${TICKETS.toLocaleString('en-US')} tickets\\n[\\s\\S]*?(?=\\n## |$)`);
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`## ${escaped}\\n[\\s\\S]*?(?=\\n## |$)`);
   doc = re.test(doc) ? doc.replace(re, section) : doc.trimEnd() + '\n\n' + section;
   fs.writeFileSync(file, doc.trimEnd() + '\n');
-  console.log(`written to BENCHMARKS.md`);
+  console.log(`written to BENCHMARKS.md: ${title}`);
 }
 
 await main();
