@@ -35,7 +35,7 @@ export async function seed(knex: Knex): Promise<void> {
         .insert({ ...fields, email: `${u.first_name}.${u.last_name}@ac-demo.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''), password_hash: passwordHash, created_at: now })
         .returning('id');
       const est = await trx('establishments').where({ rne }).first('id');
-      await trx('user_establishments').insert({ user_id: id, establishment_id: est.id, position: 0 });
+      await trx('user_establishments').insert({ user_id: id, establishment_id: est.id, position: 0, responsible: (roles as string[]).includes('responsable') });
       for (const role of roles) await trx('user_roles').insert({ user_id: id, role });
       if ((roles as string[]).includes('agent')) {
         for (const t of teams) await trx('team_members').insert({ team_id: t.id, user_id: id });

@@ -18,6 +18,7 @@ import { SessionStore } from './features/auth/session-store.js';
 import { viewLocals } from './http/locals.js';
 import { viewOptions } from './http/view-options.js';
 import { configurePassport } from './features/auth/passport.js';
+import { gatewaySignIn } from './features/auth/gateway.js';
 import { buildServices, type Services } from './services.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { portalRoutes } from './features/portal/portal.routes.js';
@@ -132,9 +133,12 @@ export function useCommonMiddleware(app: Express, deps: AppDeps, services: Servi
       cookie: { httpOnly: true, sameSite: 'lax', secure: behindHttps ? 'auto' : false, maxAge: 8 * 3600_000 },
     }),
   );
-  const passport = configurePassport(services.users);
+  const passport = configurePassport(services.users, services.signIn);
   app.use(passport.initialize());
   app.use(passport.session());
+  if (config.auth.methods.includes('header')) {
+    app.use(gatewaySignIn({ proxies: config.auth.headerProxies, directoryAccounts: services.directoryAccounts, logger }));
+  }
   // Pages of a signed-in user stay out of caches: staff-room computers are shared.
   app.use((req, res, next) => {
     if (req.user) res.set('Cache-Control', 'no-store');

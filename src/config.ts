@@ -33,7 +33,39 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(50),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL: postgres://user:password@host:5432/base' }).optional(),
   DATABASE_POOL: z.coerce.number().int().positive().default(10),
+  AUTH_METHODS: z.string().default('local'),
+  AUTH_HEADER_PROXIES: z.string().default('127.0.0.1,::1'),
+  AUTH_LOGOUT_URL: z.string().url().optional(),
+  AUTH_GROUP_ROLES: z.string().default(''),
+  LDAP_URL: z.string().regex(/^ldaps?:\/\//, { error: 'LDAP_URL: ldap://host:389 or ldaps://host:636' }).optional(),
+  LDAP_BIND_DN: z.string().default(''),
+  LDAP_BIND_PASSWORD: z.string().default(''),
+  LDAP_BASE_DN: z.string().default(''),
+  LDAP_USER_FILTER: z.string().default('(uid={identifiant})'),
+  LDAP_SYNC_FILTER: z.string().default('(uid=*)'),
+  LDAP_STARTTLS: z.enum(['true', 'false']).default('false'),
+  LDAP_CA_FILE: z.string().optional(),
+  LDAP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  DIRECTORY_SYNC_HOURS: z.coerce.number().nonnegative().default(0),
 });
+
+export const AUTH_METHODS = ['local', 'header', 'ldap'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export interface LdapConfig {
+  url: string;
+  bindDn: string;
+  bindPassword: string;
+  baseDn: string;
+  /** `{identifiant}` stands for the typed Identifiant, escaped. */
+  userFilter: string;
+  /** The entries a sync reads. */
+  syncFilter: string;
+  startTls: boolean;
+  /** PEM file of the certificate authority the directory's certificate must come from. */
+  caFile: string | undefined;
+  timeoutMs: number;
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -62,6 +94,36 @@ export interface Config {
   publicUrl: string;
   /** Login attempts allowed per address per 15 minutes. */
   loginRateLimit: number;
+  auth: {
+    /** How people sign in, the first being the default: local passwords, the ARENA gateway's headers, the LDAP directory. */
+    methods: AuthMethod[];
+    /** Addresses or CIDRs of the reverse proxies whose gateway headers are believed. */
+    headerProxies: string[];
+    /** Where a directory user goes on logout (the gateway's own logout). */
+    logoutUrl: string | undefined;
+    /** Directory group → Guichet role, added to the roles the admin gives. */
+    groupRoles: Record<string, 'agent' | 'admin'>;
+  };
+  ldap: LdapConfig | undefined;
+  /** Hours between directory syncs run by the app (0: only `npm run sync-directory`). */
+  directorySyncHours: number;
+}
+
+function authMethods(list: string): AuthMethod[] {
+  const methods = list.split(',').map((m) => m.trim()).filter(Boolean);
+  const unknown = methods.filter((m) => !(AUTH_METHODS as readonly string[]).includes(m));
+  if (methods.length === 0 || unknown.length > 0) throw new Error(`Invalid environment:\nAUTH_METHODS: ${AUTH_METHODS.join(', ')} (comma-separated), not ${unknown.join(', ') || 'nothing'}`);
+  return [...new Set(methods)] as AuthMethod[];
+}
+
+function groupRoles(list: string): Record<string, 'agent' | 'admin'> {
+  const map: Record<string, 'agent' | 'admin'> = {};
+  for (const pair of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [group, role] = pair.split('=').map((x) => x?.trim());
+    if (!group || (role !== 'agent' && role !== 'admin')) throw new Error(`Invalid environment:\nAUTH_GROUP_ROLES: GROUP=agent or GROUP=admin, comma-separated, not ${pair}`);
+    map[group] = role;
+  }
+  return map;
 }
 
 /** Parse the environment once; nothing else reads process.env. */
@@ -77,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error('SESSION_SECRET (at least 16 characters) is required when NODE_ENV=production');
   }
   const dataDir = path.resolve(ROOT, e.DATA_DIR);
+  const methods = authMethods(e.AUTH_METHODS);
+  if (methods.includes('ldap') && !e.LDAP_URL) throw new Error('Invalid environment:\nLDAP_URL is required when AUTH_METHODS has ldap');
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -97,6 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: e.MAIL_FROM,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    auth: {
+      methods,
+      headerProxies: e.AUTH_HEADER_PROXIES.split(',').map((a) => a.trim()).filter(Boolean),
+      logoutUrl: e.AUTH_LOGOUT_URL,
+      groupRoles: groupRoles(e.AUTH_GROUP_ROLES),
+    },
+    ldap: e.LDAP_URL
+      ? {
+          url: e.LDAP_URL, bindDn: e.LDAP_BIND_DN, bindPassword: e.LDAP_BIND_PASSWORD, baseDn: e.LDAP_BASE_DN,
+          userFilter: e.LDAP_USER_FILTER, syncFilter: e.LDAP_SYNC_FILTER, startTls: e.LDAP_STARTTLS === 'true', caFile: e.LDAP_CA_FILE, timeoutMs: e.LDAP_TIMEOUT_MS,
+        }
+      : undefined,
+    directorySyncHours: e.DIRECTORY_SYNC_HOURS,
     ...overrides,
   };
 }

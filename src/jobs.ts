@@ -45,6 +45,17 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
       run: () => services.loginLockout.forgetStale(),
     },
   ];
+  if (services.config.directorySyncHours > 0 && services.ldap) {
+    const ldap = services.ldap;
+    jobs.push({
+      name: 'directory-sync',
+      everyMs: services.config.directorySyncHours * 3600_000,
+      run: async () => {
+        const report = await services.directorySync.run(ldap);
+        if (report) logger.info({ ...report, changes: undefined }, 'directory synced');
+      },
+    });
+  }
   if (services.config.smtpUrl) {
     const worker = outboxWorker(services, smtpTransport(services.config.smtpUrl), logger);
     jobs.push({ name: 'outbox', everyMs: 5_000, run: () => worker.runOnce() });

@@ -7,6 +7,11 @@ import { PasswordResetsRepo } from './features/auth/password-resets.repo.js';
 import { AccountsService } from './features/auth/accounts.service.js';
 import { LoginLockoutService } from './features/auth/login-lockout.service.js';
 import { PasswordResetService } from './features/auth/password-reset.service.js';
+import { DirectoryAccountsRepo } from './features/auth/directory-accounts.repo.js';
+import { DirectoryAccountsService } from './features/auth/directory-accounts.service.js';
+import { DirectorySyncService } from './features/auth/directory-sync.service.js';
+import { LdapDirectory } from './features/auth/ldap-directory.js';
+import { SignInService } from './features/auth/sign-in.service.js';
 import { SettingsRepo } from './features/admin/settings.repo.js';
 import { AuditRepo } from './features/admin/audit.repo.js';
 import { SatisfactionRepo } from './features/admin/satisfaction.repo.js';
@@ -63,6 +68,11 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   const portal = new PortalService(portalRepo, settings);
   const accounts = new AccountsService({ db, users, now });
   const passwordReset = new PasswordResetService({ db, users, resets: new PasswordResetsRepo(db), sessions, notifications, now });
+  const directoryAccountsRepo = new DirectoryAccountsRepo(db);
+  const directoryAccounts = new DirectoryAccountsService({ db, users, accounts: directoryAccountsRepo, sessions, now, groupRoles: config.auth.groupRoles });
+  const ldap = config.ldap ? new LdapDirectory(config.ldap) : null;
+  const signIn = new SignInService({ users, directoryAccounts, ldap, methods: config.auth.methods });
+  const directorySync = new DirectorySyncService({ db, accounts: directoryAccountsRepo, directoryAccounts, now });
   const loginLockout = new LoginLockoutService({ db, lockouts: new LoginLockoutsRepo(db), audit, now });
   const preferences = new PreferencesService({ db, recipients: new NotificationsRepo(db) });
   const satisfaction = new SatisfactionRepo(db);
@@ -80,7 +90,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   return {
     freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
-    resolution, accounts, passwordReset, loginLockout, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+    resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };
 }
 

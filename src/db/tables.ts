@@ -3,6 +3,10 @@
 export interface UserRow {
   id: number; identifiant: string; first_name: string; last_name: string; email: string; phone: string;
   title: string; password_hash: string; active: boolean | number; created_at: string;
+  /** local (a Guichet password) or directory (the academy's). */
+  source: 'local' | 'directory';
+  /** Who deactivated the account: an admin, or the directory's sync (which re-enables it on return). */
+  deactivated_by: 'admin' | 'directory' | null;
 }
 export interface TicketRow {
   id: number; ref: string; kind: string; requester_id: number; beneficiary_id: number; establishment_id: number;

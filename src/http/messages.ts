@@ -15,6 +15,11 @@ export const messages = {
   unlocked: (identifiant: string) => `L'identifiant ${identifiant} est déverrouillé.`,
   notLocked: (identifiant: string) => `L'identifiant ${identifiant} n'était pas verrouillé.`,
   loggedOut: 'Vous êtes déconnecté.',
+  directoryUnavailable:
+    "L'annuaire académique ne répond pas pour le moment : la connexion avec vos identifiants académiques est impossible. Réessayez dans quelques minutes ; si cela dure, prévenez l'assistance par téléphone.",
+  gatewayUntrusted: "Cette demande d'identification ne vient pas du portail académique : elle est refusée.",
+  gatewayIncomplete: "Le portail académique n'a pas transmis d'identifiant valable. Reconnectez-vous au portail.",
+  accountDisabled: "Votre compte Guichet est désactivé. Adressez-vous à l'administrateur de l'assistance.",
   resetThrottled: 'Trop de demandes de réinitialisation. Patientez quelques minutes avant de réessayer.',
   passwordChanged: 'Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe.',
   ticketCreated: (ref: string) => `Votre demande ${ref} a été créée. Vous pouvez la suivre dans « Tickets en cours ».`,

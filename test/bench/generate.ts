@@ -61,8 +61,8 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
       SELECT ${padded('BENCH', 'n', 5)}, 'Prénom' || n, 'Nom' || n, ${padded('bench', 'n', 5, '@ac-bench.fr')}, '05 00 00 00 00', 'Enseignant', '${hash}', TRUE, ${iso(`${now} - 3 * 365 * ${DAY}`)} FROM seq`);
     const firstUser = (await trx('users').where({ identifiant: 'BENCH00001' }).first('id')).id as number;
     const firstEst = (await trx('establishments').where({ rne: '0900001B' }).first('id')).id as number;
-    await q('user establishments', `INSERT INTO user_establishments (user_id, establishment_id, position)
-      SELECT id, ${firstEst} + ((id - ${firstUser}) % ${ESTS}), 0 FROM users WHERE id >= ${firstUser}`);
+    await q('user establishments', `INSERT INTO user_establishments (user_id, establishment_id, position, responsible)
+      SELECT id, ${firstEst} + ((id - ${firstUser}) % ${ESTS}), 0, id < ${firstUser + ESTS} FROM users WHERE id >= ${firstUser}`);
     await q('responsables', `INSERT INTO user_roles (user_id, role) SELECT id, 'responsable' FROM users WHERE id >= ${firstUser} AND id < ${firstUser + ESTS}`);
     // Teams: the seed's support teams plus generated ones up to 40; 200 agents, 5 per team.
     const existing = Number((await trx('teams').where({ business: false }).count({ n: '*' }))[0].n);

@@ -13,6 +13,7 @@ import { ROOT } from '../../src/config.js';
 import knexFactory from 'knex';
 import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
+import { benchDirectorySync, DIRECTORY_PEOPLE } from './directory.js';
 import { withCookies } from '../helpers/server-process.js';
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     engine: { type: 'string', default: 'sqlite' },
     processes: { type: 'string', default: '1' },
+    directory: { type: 'boolean', default: false },
   },
 });
 if (values.engine !== 'sqlite' && values.engine !== 'postgres') throw new Error('--engine sqlite or --engine postgres');
@@ -132,7 +134,7 @@ async function session(base: string, identifiant: string): Promise<{ cookie: str
 }
 
 /** CONNECTIONS clients logging in again and again for DURATION seconds (GET the form, POST it), spread over the processes. */
-async function loginStorm(bases: string[], identifiant: string): Promise<Result> {
+async function loginStorm(bases: string[], identifiant: string, password = 'bench', name = 'login POST (Argon2), GET + POST per login'): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + DURATION * 1000;
@@ -144,7 +146,7 @@ async function loginStorm(bases: string[], identifiant: string): Promise<Result>
       const t0 = performance.now();
       const res = await fetch(`${base}/login`, {
         method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: csrf, identifiant, password: 'bench' }),
+        body: new URLSearchParams({ _csrf: csrf, identifiant, password }),
       });
       await res.arrayBuffer();
       latencies.push(performance.now() - t0);
@@ -155,7 +157,7 @@ async function loginStorm(bases: string[], identifiant: string): Promise<Result>
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]);
   // It runs beside the portal's load, on the same main thread: no CPU figure of its own.
-  return report({ name: 'login POST (Argon2), GET + POST per login', rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs: NaN });
+  return report({ name, rps: Math.round(latencies.length / DURATION), p50: pct(50), p99: pct(99), errors, cpuUs: NaN });
 }
 
 /** What one deployment (an engine, a number of processes) measured. */
@@ -279,7 +281,42 @@ function postgresServer() {
   };
 }
 
+/** The directory's figures: a sync of 30,000 entries (twice), then sign-ins against it. */
+async function directoryBench() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-ldap-'));
+  const target: DatabaseTarget = { engine: 'sqlite', file: path.join(dir, 'guichet.sqlite') };
+  const { ldap, figures } = await benchDirectorySync(dir, { PATH: process.env.PATH, ...envOf(dir, target), LOG_LEVEL: 'silent' });
+  try {
+    const env = {
+      ...envOf(dir, target), AUTH_METHODS: 'ldap,local', LDAP_URL: ldap.config.url, LDAP_BIND_DN: ldap.config.bindDn,
+      LDAP_BIND_PASSWORD: ldap.config.bindPassword, LDAP_BASE_DN: ldap.config.baseDn,
+    };
+    const [app] = await startAll(1, path.join(ROOT, 'dist', 'src', 'server.js'), env, true);
+    let login: Result;
+    try {
+      login = await loginStorm(targetOf([app]).bases, 'DIR00042', 'bench', 'LDAP sign-in (search + bind), GET + POST per login');
+    } finally {
+      await stopAll([app]);
+    }
+    const { first, second } = figures;
+    writeSection('Academy directory (LDAP)', [
+      `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. OpenLDAP (Debian slapd) on loopback, mdb, ${DIRECTORY_PEOPLE.toLocaleString('en-US')} people over 2,000 establishments, loaded by slapadd in ${figures.loadSeconds.toFixed(1)} s; Guichet on SQLite.`,
+      '',
+      '| what | time | peak memory (RSS) | outcome |',
+      '|---|---:|---:|---|',
+      `| \`npm run sync-directory\`, first run (every account created) | ${first.seconds.toFixed(1)} s | ${first.peakMb} MB | ${first.summary} |`,
+      `| the same again (nothing to change) | ${second.seconds.toFixed(1)} s | ${second.peakMb} MB | ${second.summary} |`,
+      '',
+      `LDAP sign-in through the login form (service bind, search, bind as the user, account brought up to date), ${CONNECTIONS} clients for ${DURATION} s: ${login.rps} sign-ins/s, p50 ${login.p50} ms, p99 ${login.p99} ms${login.errors ? `, ${login.errors} errors` : ''}.`,
+    ]);
+  } finally {
+    await ldap.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (values.directory) return directoryBench();
   if (ENGINE === 'postgres' && !process.env.TEST_DATABASE_URL) {
     // A PostgreSQL server of the bench's own, set up as for production: durable (fsync, synchronous
     // commits) and with a quarter of a small server's memory for its buffers.

@@ -37,7 +37,7 @@ export async function buildUser(
       created_at: new Date().toISOString(),
     })
     .returning('id');
-  await db('user_establishments').insert({ user_id: id, establishment_id: opts.establishmentId, position: 0 });
+  await db('user_establishments').insert({ user_id: id, establishment_id: opts.establishmentId, position: 0, responsible: (opts.roles ?? []).includes('responsable') });
   for (const role of opts.roles ?? []) await db('user_roles').insert({ user_id: id, role });
   for (const teamId of opts.teamIds ?? []) await db('team_members').insert({ team_id: teamId, user_id: id });
   return { id, identifiant };

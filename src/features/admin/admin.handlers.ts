@@ -184,7 +184,8 @@ export function adminHandlers(services: Services) {
     const q = filterText(req.query.q);
     const paging = parsePaging(req.query);
     const { rows, total } = await directoryAdmin.users(q, paging.perPage, paging.offset);
-    render(res, 'users', 'Utilisateurs', { rows, q, pages: pageLinks(paging, total, '/admin/utilisateurs', { q }) });
+    const lastSync = services.config.ldap ? ((await services.directorySync.lastSync()) ?? null) : null;
+    render(res, 'users', 'Utilisateurs', { rows, q, pages: pageLinks(paging, total, '/admin/utilisateurs', { q }), lastSync, syncHours: services.config.directorySyncHours });
   };
   async function renderUser(req: Request, res: Response, id: number | null, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const lockedUntil = id && typeof values.identifiant === 'string' ? await services.loginLockout.lockedUntil(values.identifiant) : null;

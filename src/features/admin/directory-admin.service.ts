@@ -46,7 +46,8 @@ export class DirectoryAdminService {
     const { db, directory, audit, now } = this.deps;
     return db.transaction(async (trx) => {
       if (await directory.rneTaken(trx, f.rne, id)) throw new ValidationError({ rne: directoryMessages.rneTaken });
-      return audit.saveAudited(trx, actorId, { table: 'establishments', entity: 'establishment', id }, { ...f }, now());
+      // Described by the admin: no longer "à compléter".
+      return audit.saveAudited(trx, actorId, { table: 'establishments', entity: 'establishment', id }, { ...f, to_complete: false }, now());
     });
   }
 
@@ -113,23 +114,39 @@ export class DirectoryAdminService {
   async user(id: number, trx?: Trx) {
     const row = await this.deps.directory.user(id, trx);
     if (!row) throw new NotFoundError();
-    const { roles, establishmentIds } = await this.deps.users.links(id, trx);
-    return { ...row, roles, establishment_ids: establishmentIds, main_establishment_id: establishmentIds[0] ?? null };
+    const { roles, establishmentIds, responsibleIds } = await this.deps.users.links(id, trx);
+    return { ...row, roles, establishment_ids: establishmentIds, responsible_ids: responsibleIds, main_establishment_id: establishmentIds[0] ?? null };
   }
 
+  /**
+   * Save an account as the admin edits it. An account from the directory keeps what the
+   * directory says (names, mail, phone, establishments, responsable): the admin gives it agent
+   * and admin, teams, and may deactivate it.
+   */
   async saveUser(actorId: number, id: number | null, f: UserFields): Promise<number> {
     const { db, directory, users, sessions, audit, now } = this.deps;
-    const ids = [...new Set(f.main_establishment_id ? [f.main_establishment_id, ...f.establishment_ids] : f.establishment_ids)];
     return db.transaction(async (trx) => {
+      const before = id === null ? null : await this.user(id, trx);
+      if (before?.source === 'directory') {
+        f = {
+          ...f, identifiant: before.identifiant, first_name: before.first_name, last_name: before.last_name, email: before.email, phone: before.phone, title: before.title,
+          roles: [...f.roles.filter((r) => r !== 'responsable'), ...before.roles.filter((r) => r === 'responsable')],
+          establishment_ids: before.establishment_ids, main_establishment_id: before.main_establishment_id,
+        };
+      }
+      const ids = [...new Set(f.main_establishment_id ? [f.main_establishment_id, ...f.establishment_ids] : f.establishment_ids)];
       if (await users.identifiantTaken(trx, f.identifiant, id)) throw new ValidationError({ identifiant: directoryMessages.identifiantTaken });
       if ((await directory.countEstablishments(trx, ids)) !== ids.length) throw new ValidationError({ establishment_ids: directoryMessages.unknownEstablishment });
-      const before = id === null ? null : await this.user(id, trx);
       const fields = { identifiant: f.identifiant, first_name: f.first_name, last_name: f.last_name, email: f.email, phone: f.phone, title: f.title, active: f.active };
+      // Deactivated by the admin: the directory's sync does not re-enable it.
+      const deactivatedBy = f.active ? null : before && !before.active ? undefined : 'admin';
       // A new account has an unguessable password: its owner sets one with "J'ai perdu mon mot de passe".
-      const userId = id ?? (await users.insert(trx, { ...fields, password_hash: NO_PASSWORD, created_at: now().toISOString() }));
-      if (id !== null) await users.update(trx, id, fields);
+      const userId = id ?? (await users.insert(trx, { ...fields, deactivated_by: f.active ? null : 'admin', password_hash: NO_PASSWORD, created_at: now().toISOString() }));
+      if (id !== null) await users.update(trx, id, { ...fields, ...(deactivatedBy === undefined ? {} : { deactivated_by: deactivatedBy }) });
       const { teamIds } = await users.links(userId, trx);
-      await users.replaceLinks(trx, userId, { roles: f.roles, establishmentIds: ids, teamIds: f.roles.includes('agent') ? teamIds : [] });
+      await users.replaceLinks(trx, userId, {
+        roles: f.roles, establishmentIds: ids, teamIds: f.roles.includes('agent') ? teamIds : [], responsibleIds: before?.source === 'directory' ? before.responsible_ids : undefined,
+      });
       // A deactivated account is signed out everywhere at once.
       if (!f.active) await sessions.endSessionsOf(trx, userId);
       await audit.record(trx, { actorId, action: id === null ? 'create' : 'update', entity: 'user', entityId: userId, before: before ?? undefined, after: { ...fields, roles: f.roles, establishment_ids: ids } }, now());

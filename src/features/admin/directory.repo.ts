@@ -87,12 +87,12 @@ export class DirectoryRepo {
     const d = this.db.dialect;
     const where = q ? sql`WHERE ${anyOf([d.containsText(sql`u.identifiant`, q), d.containsText(sql`u.first_name || ' ' || u.last_name`, q), d.containsText(sql`u.email`, q)])}` : sql``;
     const roles = sql`(SELECT ${d.stringAgg(sql`r.role`, ', ')} FROM user_roles AS r WHERE r.user_id = u.id)`;
-    return this.page(sql`SELECT u.id, u.identifiant, u.first_name, u.last_name, u.email, u.active, ${roles} AS roles`, sql`FROM users AS u ${where}`, sql`u.last_name, u.first_name`, limit, offset);
+    return this.page(sql`SELECT u.id, u.identifiant, u.first_name, u.last_name, u.email, u.active, u.source, ${roles} AS roles`, sql`FROM users AS u ${where}`, sql`u.last_name, u.first_name`, limit, offset);
   }
 
   user(id: number, trx?: Trx) {
-    return this.db.first<{ id: number; identifiant: string; first_name: string; last_name: string; email: string; phone: string; title: string; active: boolean | number }>(
-      sql`SELECT id, identifiant, first_name, last_name, email, phone, title, active FROM users WHERE id = ${id}`, trx);
+    return this.db.first<{ id: number; identifiant: string; first_name: string; last_name: string; email: string; phone: string; title: string; active: boolean | number; source: 'local' | 'directory' }>(
+      sql`SELECT id, identifiant, first_name, last_name, email, phone, title, active, source FROM users WHERE id = ${id}`, trx);
   }
 
   /** Every user, with their roles, establishments' RNE and teams' names, for the export. */

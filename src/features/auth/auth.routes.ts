@@ -10,12 +10,10 @@ import { timeOfDay } from '../../http/format.js';
 import { parseForm } from '../../http/validation.js';
 import { NewPasswordSchema } from './auth.schemas.js';
 
-function renderLogin(res: Response, status: number, identifiant: string, next: string | null, error?: string) {
-  res.status(status).render('auth/login', { title: 'Connexion', identifiant, next, error });
-}
-
 export function authRoutes(services: Services, passport: PassportStatic, config: Config): Router {
   const router = Router();
+  const renderLogin = (res: Response, status: number, identifiant: string, next: string | null, error?: string) =>
+    res.status(status).render('auth/login', { title: 'Connexion', identifiant, next, error, methods: config.auth.methods });
   const throttled = (req: Request, res: Response) =>
     renderLogin(res, 429, String(req.body?.identifiant ?? '').slice(0, 64), safeNext(req.body?.next), messages.loginThrottled);
   // Per address here (one attacker spraying many identifiants); per identifiant in the
@@ -37,8 +35,10 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
     // Locked: refused before the password is even checked, the right one included.
     const until = await loginLockout.refuseIfLocked(identifiant);
     if (until) return locked(res, identifiant, target, until);
-    passport.authenticate('local', (err: unknown, user: Express.User | false) => {
+    passport.authenticate('local', (err: unknown, user: Express.User | false, info?: { message?: string }) => {
       if (err) return next(err);
+      // The directory down is no failed attempt of the user's: it locks nobody out.
+      if (info?.message === 'directory-unavailable') return renderLogin(res, 503, identifiant, target, messages.directoryUnavailable);
       (async () => {
         const lockedNow = await loginLockout.settle(identifiant, !!user);
         if (lockedNow) return locked(res, identifiant, target, lockedNow);
@@ -53,10 +53,13 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
   });
   /** POST /logout — end the session. */
   router.post('/logout', (req, res, next) => {
+    // Behind the gateway, its own session must end too, or the next page signs the user in again.
+    const gateway = req.user?.source === 'directory' && config.auth.methods.includes('header') ? config.auth.logoutUrl : undefined;
     req.logout((err) => {
       if (err) return next(err);
       req.session.regenerate((e) => {
         if (e) return next(e);
+        if (gateway) return res.redirect(303, gateway);
         setFlash(req, 'info', messages.loggedOut);
         res.redirect(303, '/login');
       });

@@ -6,6 +6,8 @@ export interface UserEstablishment {
   name: string;
   type: EstablishmentType;
   city: string;
+  /** Does the user head it (a responsable sees its shared tickets)? */
+  responsible: boolean;
 }
 
 /** The signed-in user as every request sees it. */
@@ -19,6 +21,8 @@ export interface CurrentUser {
   phone: string;
   title: string;
   roles: Role[];
+  /** local: a Guichet password; directory: the academy's identity (no password here). */
+  source: 'local' | 'directory';
   /** Main establishment first. */
   establishments: UserEstablishment[];
   teamIds: number[];

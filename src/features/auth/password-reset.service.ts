@@ -21,7 +21,8 @@ export class PasswordResetService {
   /** Always the same outcome for the caller, whether or not the identifiant exists. */
   async request(identifiant: string): Promise<void> {
     const user = await this.deps.users.findByIdentifiant(identifiant.slice(0, 64));
-    if (!user || !user.active || !user.email) return;
+    // A directory account's password is the academy's: Guichet cannot reset it.
+    if (!user || !user.active || !user.email || user.source !== 'local') return;
     const token = crypto.randomBytes(32).toString('base64url');
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + TOKEN_TTL_MS);

@@ -15,15 +15,15 @@ export function normalizeIdentifiant(identifiant: string): string {
  */
 export function currentUserColumns(d: Dialect): Sql {
   const roles = d.jsonArray(sql`r.role`, sql`FROM user_roles AS r WHERE r.user_id = u.id`);
-  const establishment = d.jsonObject({ id: sql`e.id`, rne: sql`e.rne`, name: sql`e.name`, type: sql`e.type`, city: sql`e.city` });
-  const establishments = d.jsonArray(establishment, sql`FROM (SELECT e.* FROM user_establishments AS ue JOIN establishments AS e ON e.id = ue.establishment_id
+  const establishment = d.jsonObject({ id: sql`e.id`, rne: sql`e.rne`, name: sql`e.name`, type: sql`e.type`, city: sql`e.city`, responsible: sql`e.responsible` });
+  const establishments = d.jsonArray(establishment, sql`FROM (SELECT e.*, ue.responsible FROM user_establishments AS ue JOIN establishments AS e ON e.id = ue.establishment_id
     WHERE ue.user_id = u.id ORDER BY ue.position) AS e`);
   const teams = d.jsonArray(sql`t.id`, sql`FROM team_members AS tm JOIN teams AS t ON t.id = tm.team_id WHERE tm.user_id = u.id AND t.active`);
-  return sql`u.id, u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title,
+  return sql`u.id, u.identifiant, u.first_name, u.last_name, u.email, u.phone, u.title, u.source,
     ${roles} AS roles_json, ${establishments} AS establishments_json, ${teams} AS teams_json`;
 }
 
-export type CurrentUserRow = Pick<UserRow, 'id' | 'identifiant' | 'first_name' | 'last_name' | 'email' | 'phone' | 'title'> & {
+export type CurrentUserRow = Pick<UserRow, 'id' | 'identifiant' | 'first_name' | 'last_name' | 'email' | 'phone' | 'title' | 'source'> & {
   roles_json: unknown;
   establishments_json: unknown;
   teams_json: unknown;
@@ -39,8 +39,10 @@ export function currentUserFrom(d: Dialect, row: CurrentUserRow): CurrentUser {
     email: row.email,
     phone: row.phone,
     title: row.title,
+    source: row.source,
     roles: d.parseJson<Role[]>(row.roles_json),
-    establishments: d.parseJson<UserEstablishment[]>(row.establishments_json),
+    // SQLite's JSON says 1 or 0 for a boolean, PostgreSQL's true or false.
+    establishments: d.parseJson<UserEstablishment[]>(row.establishments_json).map((e) => ({ ...e, responsible: !!e.responsible })),
     teamIds: d.parseJson<number[]>(row.teams_json),
   };
 }
@@ -89,23 +91,42 @@ export class UsersRepo {
   }
 
   /** A user's roles, establishments (main first) and teams, as stored. */
-  async links(userId: number, trx?: Trx): Promise<{ roles: string[]; establishmentIds: number[]; teamIds: number[] }> {
+  async links(userId: number, trx?: Trx): Promise<{ roles: string[]; establishmentIds: number[]; responsibleIds: number[]; teamIds: number[] }> {
     const [roles, establishments, teams] = [
       await this.db.select<{ role: string }>(sql`SELECT role FROM user_roles WHERE user_id = ${userId} ORDER BY role`, trx),
-      await this.db.select<{ establishment_id: number }>(sql`SELECT establishment_id FROM user_establishments WHERE user_id = ${userId} ORDER BY position`, trx),
+      await this.db.select<{ establishment_id: number; responsible: boolean | number }>(
+        sql`SELECT establishment_id, responsible FROM user_establishments WHERE user_id = ${userId} ORDER BY position`,
+        trx,
+      ),
       await this.db.select<{ team_id: number }>(sql`SELECT team_id FROM team_members WHERE user_id = ${userId} ORDER BY team_id`, trx),
     ];
-    return { roles: roles.map((r) => r.role), establishmentIds: establishments.map((e) => e.establishment_id), teamIds: teams.map((t) => t.team_id) };
+    return {
+      roles: roles.map((r) => r.role),
+      establishmentIds: establishments.map((e) => e.establishment_id),
+      responsibleIds: establishments.filter((e) => e.responsible).map((e) => e.establishment_id),
+      teamIds: teams.map((t) => t.team_id),
+    };
   }
 
-  /** Replace a user's roles and establishments (main first), and their teams when given. */
-  async replaceLinks(trx: Trx, userId: number, links: { roles: readonly string[]; establishmentIds: readonly number[]; teamIds?: readonly number[] }): Promise<void> {
+  /**
+   * Replace a user's roles and establishments (main first), and their teams when given. A
+   * responsable heads the establishments of `responsibleIds`, or all of theirs when not given.
+   */
+  async replaceLinks(
+    trx: Trx,
+    userId: number,
+    links: { roles: readonly string[]; establishmentIds: readonly number[]; teamIds?: readonly number[]; responsibleIds?: readonly number[] },
+  ): Promise<void> {
     await this.db.execute(sql`DELETE FROM user_roles WHERE user_id = ${userId}`, trx);
     const roles = [...new Set(links.roles)];
     if (roles.length > 0) await this.db.execute(insertRows('user_roles', roles.map((role) => ({ user_id: userId, role }))), trx);
     await this.db.execute(sql`DELETE FROM user_establishments WHERE user_id = ${userId}`, trx);
+    const heads = (id: number) => roles.includes('responsable') && (links.responsibleIds ?? links.establishmentIds).includes(id);
     if (links.establishmentIds.length > 0) {
-      await this.db.execute(insertRows('user_establishments', links.establishmentIds.map((establishment_id, position) => ({ user_id: userId, establishment_id, position }))), trx);
+      await this.db.execute(
+        insertRows('user_establishments', links.establishmentIds.map((establishment_id, position) => ({ user_id: userId, establishment_id, position, responsible: heads(establishment_id) }))),
+        trx,
+      );
     }
     if (links.teamIds) {
       await this.db.execute(sql`DELETE FROM team_members WHERE user_id = ${userId}`, trx);
@@ -123,4 +144,6 @@ export interface UserFields {
   phone: string;
   title: string;
   active: boolean;
+  source?: 'local' | 'directory';
+  deactivated_by?: 'admin' | 'directory' | null;
 }

@@ -41,9 +41,9 @@ export function inScope(scope: Scope, ticket: TicketAccessFields): boolean {
   return scope.branches.some((b) => (Object.entries(b) as Array<[TicketColumn, Match]>).every(([column, match]) => holds(match, ticket[column])));
 }
 
-/** Establishments whose "Visible par: Responsables" tickets this user sees (none unless responsable). */
+/** Establishments whose "Visible par: Responsables" tickets this user sees: those a responsable heads. */
 export function managedEstablishmentIds(user: CurrentUser): number[] {
-  return user.roles.includes('responsable') ? user.establishments.map((e) => e.id) : [];
+  return user.roles.includes('responsable') ? user.establishments.filter((e) => e.responsible).map((e) => e.id) : [];
 }
 
 /** Requester side: tickets I filed, tickets for me, and (responsable) my establishments' shared tickets. */

@@ -61,7 +61,7 @@ describe('admin: establishments, teams, users, portal, settings', () => {
     assert.equal((await anon.post('/login').type('form').send({ _csrf: token, identifiant: 'JDUPONT', password: 'Un-mot-de-passe-solide' })).status, 401);
     assert.ok(await t.db('tickets').where({ ref }).first(), 'her tickets remain');
     const list = visibleText((await admin.get('/admin/utilisateurs?q=dupont')).text);
-    assert.ok(list.includes('JDUPONT Dupont Jeanne jeanne.dupont@ac-demo.fr responsable Désactivé'));
+    assert.ok(list.includes('JDUPONT Dupont Jeanne jeanne.dupont@ac-demo.fr responsable Local Désactivé'));
   });
 
   it('when an identifiant is taken or malformed, should refuse it', async () => {
