@@ -47,10 +47,24 @@ const EnvSchema = z.object({
   LDAP_CA_FILE: z.string().optional(),
   LDAP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   DIRECTORY_SYNC_HOURS: z.coerce.number().nonnegative().default(0),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().default(''),
+  OIDC_CLIENT_SECRET: z.string().default(''),
+  OIDC_SCOPES: z.string().default('openid profile email'),
+  OIDC_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
 });
 
-export const AUTH_METHODS = ['local', 'header', 'ldap'] as const;
+export const AUTH_METHODS = ['local', 'header', 'ldap', 'oidc'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export interface OidcConfig {
+  /** The provider's address; its discovery document is at /.well-known/openid-configuration. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  timeoutMs: number;
+}
 
 export interface LdapConfig {
   url: string;
@@ -95,7 +109,7 @@ export interface Config {
   /** Login attempts allowed per address per 15 minutes. */
   loginRateLimit: number;
   auth: {
-    /** How people sign in, the first being the default: local passwords, the ARENA gateway's headers, the LDAP directory. */
+    /** How people sign in, the first being the default: local passwords, the ARENA gateway's headers, the LDAP directory, OpenID Connect. */
     methods: AuthMethod[];
     /** Addresses or CIDRs of the reverse proxies whose gateway headers are believed. */
     headerProxies: string[];
@@ -105,6 +119,7 @@ export interface Config {
     groupRoles: Record<string, 'agent' | 'admin'>;
   };
   ldap: LdapConfig | undefined;
+  oidc: OidcConfig | undefined;
   /** Hours between directory syncs run by the app (0: only `npm run sync-directory`). */
   directorySyncHours: number;
 }
@@ -141,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(ROOT, e.DATA_DIR);
   const methods = authMethods(e.AUTH_METHODS);
   if (methods.includes('ldap') && !e.LDAP_URL) throw new Error('Invalid environment:\nLDAP_URL is required when AUTH_METHODS has ldap');
+  if (methods.includes('oidc') && !(e.OIDC_ISSUER && e.OIDC_CLIENT_ID)) throw new Error('Invalid environment:\nOIDC_ISSUER and OIDC_CLIENT_ID are required when AUTH_METHODS has oidc');
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -172,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           url: e.LDAP_URL, bindDn: e.LDAP_BIND_DN, bindPassword: e.LDAP_BIND_PASSWORD, baseDn: e.LDAP_BASE_DN,
           userFilter: e.LDAP_USER_FILTER, syncFilter: e.LDAP_SYNC_FILTER, startTls: e.LDAP_STARTTLS === 'true', caFile: e.LDAP_CA_FILE, timeoutMs: e.LDAP_TIMEOUT_MS,
         }
+      : undefined,
+    oidc: e.OIDC_ISSUER
+      ? { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, scopes: e.OIDC_SCOPES, timeoutMs: e.OIDC_TIMEOUT_MS }
       : undefined,
     directorySyncHours: e.DIRECTORY_SYNC_HOURS,
     ...overrides,

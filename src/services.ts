@@ -11,6 +11,7 @@ import { DirectoryAccountsRepo } from './features/auth/directory-accounts.repo.j
 import { DirectoryAccountsService } from './features/auth/directory-accounts.service.js';
 import { DirectorySyncService } from './features/auth/directory-sync.service.js';
 import { LdapDirectory } from './features/auth/ldap-directory.js';
+import { OidcSignIn } from './features/auth/oidc.js';
 import { SignInService } from './features/auth/sign-in.service.js';
 import { SettingsRepo } from './features/admin/settings.repo.js';
 import { AuditRepo } from './features/admin/audit.repo.js';
@@ -71,6 +72,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   const directoryAccountsRepo = new DirectoryAccountsRepo(db);
   const directoryAccounts = new DirectoryAccountsService({ db, users, accounts: directoryAccountsRepo, sessions, now, groupRoles: config.auth.groupRoles });
   const ldap = config.ldap ? new LdapDirectory(config.ldap) : null;
+  const oidc = config.oidc ? new OidcSignIn(config.oidc, `${config.publicUrl}/login/oidc/retour`) : null;
   const signIn = new SignInService({ users, directoryAccounts, ldap, methods: config.auth.methods });
   const directorySync = new DirectorySyncService({ db, accounts: directoryAccountsRepo, directoryAccounts, now });
   const loginLockout = new LoginLockoutService({ db, lockouts: new LoginLockoutsRepo(db), audit, now });
@@ -90,7 +92,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   return {
     freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
-    resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+    resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };
 }
 

@@ -19,6 +19,10 @@ export const messages = {
     "L'annuaire académique ne répond pas pour le moment : la connexion avec vos identifiants académiques est impossible. Réessayez dans quelques minutes ; si cela dure, prévenez l'assistance par téléphone.",
   gatewayUntrusted: "Cette demande d'identification ne vient pas du portail académique : elle est refusée.",
   gatewayIncomplete: "Le portail académique n'a pas transmis d'identifiant valable. Reconnectez-vous au portail.",
+  identityProviderUnavailable:
+    "Le service d'identification académique ne répond pas pour le moment. Réessayez dans quelques minutes ; si cela dure, prévenez l'assistance par téléphone.",
+  oidcExpired: 'La connexion a expiré ou a été commencée ailleurs. Recommencez en cliquant sur « Se connecter avec mes identifiants académiques ».',
+  oidcRefused: "Le service d'identification académique n'a pas confirmé votre identité. Recommencez la connexion.",
   accountDisabled: "Votre compte Guichet est désactivé. Adressez-vous à l'administrateur de l'assistance.",
   resetThrottled: 'Trop de demandes de réinitialisation. Patientez quelques minutes avant de réessayer.',
   passwordChanged: 'Votre mot de passe a été changé. Connectez-vous avec le nouveau mot de passe.',

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
+import { sign, unsign } from 'cookie-signature';
 import type { PassportStatic } from 'passport';
 import { rateLimit } from 'express-rate-limit';
 import type { Services } from '../../services.js';
@@ -9,6 +10,57 @@ import { setFlash } from '../../http/flash.js';
 import { timeOfDay } from '../../http/format.js';
 import { parseForm } from '../../http/validation.js';
 import { NewPasswordSchema } from './auth.schemas.js';
+import { IdentityProviderUnavailableError, type OidcSignIn, type PendingSignIn } from './oidc.js';
+
+const OIDC_COOKIE = 'guichet.oidc';
+
+/**
+ * GET /login/oidc sends the user to the identity provider; GET /login/oidc/retour is where it
+ * sends them back. What the return must match (state, nonce, PKCE verifier) waits in a signed
+ * cookie of ten minutes, not in a session row.
+ */
+function mountOidc(
+  router: Router, services: Services, config: Config, oidc: OidcSignIn,
+  renderLogin: (res: Response, status: number, identifiant: string, next: string | null, error?: string) => void,
+) {
+  const secure = (req: Request) => !!config.trustProxy && req.secure;
+  router.get('/login/oidc', async (req, res) => {
+    const next = safeNext(req.query.next);
+    try {
+      const { url, pending } = await oidc.start(next);
+      res.cookie(OIDC_COOKIE, sign(JSON.stringify(pending), config.sessionSecret), { httpOnly: true, sameSite: 'lax', secure: secure(req), maxAge: 600_000, path: '/login/oidc' });
+      res.redirect(302, url);
+    } catch (err) {
+      if (!(err instanceof IdentityProviderUnavailableError)) throw err;
+      res.locals.err = err;
+      renderLogin(res, 503, '', next, messages.identityProviderUnavailable);
+    }
+  });
+  router.get('/login/oidc/retour', async (req, res, next) => {
+    const raw = (req.cookies as Record<string, string> | undefined)?.[OIDC_COOKIE];
+    res.clearCookie(OIDC_COOKIE, { httpOnly: true, sameSite: 'lax', secure: secure(req), path: '/login/oidc' });
+    const value = raw === undefined ? false : unsign(raw, config.sessionSecret);
+    let pending: PendingSignIn;
+    try {
+      if (value === false) throw new Error('no sign-in in progress');
+      pending = JSON.parse(value) as PendingSignIn;
+    } catch {
+      return renderLogin(res, 400, '', null, messages.oidcExpired);
+    }
+    let person;
+    try {
+      person = await oidc.finish(new URL(req.originalUrl, config.publicUrl), pending);
+    } catch (err) {
+      res.locals.err = err;
+      const unreachable = err instanceof IdentityProviderUnavailableError || (err instanceof TypeError && /fetch failed/.test(err.message));
+      return renderLogin(res, unreachable ? 503 : 400, '', pending.next, unreachable ? messages.identityProviderUnavailable : messages.oidcRefused);
+    }
+    if (!person) return renderLogin(res, 400, '', pending.next, messages.oidcRefused);
+    const user = await services.directoryAccounts.signIn(person, { directoryAsked: false });
+    if (!user) return renderLogin(res, 403, '', pending.next, messages.accountDisabled);
+    req.logIn(user, (err) => (err ? next(err) : res.redirect(303, pending.next ?? '/portail')));
+  });
+}
 
 export function authRoutes(services: Services, passport: PassportStatic, config: Config): Router {
   const router = Router();
@@ -51,6 +103,8 @@ export function authRoutes(services: Services, passport: PassportStatic, config:
       })().catch(next);
     })(req, res, next);
   });
+  if (config.auth.methods.includes('oidc') && services.oidc) mountOidc(router, services, config, services.oidc, renderLogin);
+
   /** POST /logout — end the session. */
   router.post('/logout', (req, res, next) => {
     // Behind the gateway, its own session must end too, or the next page signs the user in again.
