@@ -33,7 +33,32 @@ describe('journeys in a real browser', function () {
   const flash = (page: Page) => page.locator('.fr-alert').first().innerText();
 
   it('seed 000: a teacher logs in, searches "OTP", reports a problem and finds it in "Tickets en cours"', async () => {
-    const page = await as('SSEGUR');
+    await seed000(await as('SSEGUR'), '05 61 00 00 01');
+  });
+
+  it('seed 000 behind the ARENA gateway: signed in by its headers, the same journey', async () => {
+    const gateway = await startLiveApp({ auth: { methods: ['header', 'local'], headerProxies: ['127.0.0.1', '::1'], logoutUrl: undefined, groupRoles: {} } });
+    try {
+      // As the gateway does: every request of this browser carries the person's identity.
+      const context = await browser.newContext({
+        locale: 'fr-FR', viewport: { width: 1400, height: 900 },
+        extraHTTPHeaders: {
+          'ct-remote-user': 'NBERGER', ctfn: 'Nathalie', ctln: 'Berger', ctemail: 'nathalie.berger@ac-demo.fr', rne: '0310001A',
+          title: 'Professeure des ecoles', FrEduRne: '0310001A$UAJ$PU$ENS$0310001A$ECOL$151$EP',
+        },
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(gateway.url + '/portail');
+      assert.match(await text(page), /Bienvenue Nathalie Berger/);
+      await seed000(page, '');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  /** Seed 000 from the ARENA portal on: search "OTP", report the problem, find it in "Tickets en cours". */
+  async function seed000(page: Page, phone: string) {
     await page.getByRole('link', { name: 'Support et Assistance' }).click();
     await page.getByRole('link', { name: 'ASAP²' }).click();
     await page.waitForURL(/\/assistance$/);
@@ -41,7 +66,7 @@ describe('journeys in a real browser', function () {
     await page.getByRole('button', { name: 'Rechercher' }).click();
     await page.getByRole('link', { name: "J'ai un problème : OTP / OTP-ODA — Accès à l'application" }).click();
     await page.getByRole('heading', { name: 'Création de Demande Utilisateur' }).waitFor();
-    assert.equal(await page.getByLabel('Téléphone de rappel').inputValue(), '05 61 00 00 01', 'filled in automatically');
+    assert.equal(await page.getByLabel('Téléphone de rappel').inputValue(), phone, 'filled in automatically');
     await page.getByLabel('Visible par').selectOption({ label: 'Responsables' });
     await page.getByLabel('Impact').selectOption({ label: 'Plusieurs personnes' });
     await page.getByLabel('Urgence').selectOption({ label: 'Critique' });
@@ -55,7 +80,7 @@ describe('journeys in a real browser', function () {
     assert.match(row, /Affectée/i);
     assert.match(row, /Critique/);
     assert.match(await flash(page), /a été créée/);
-  });
+  }
 
   it('seed 003: a teacher browses Nouveau ticket down to Webmail › Accès à l\'application; the directrice sees it under "Partagés"', async () => {
     const page = await as('PMARTIN');

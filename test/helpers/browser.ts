@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Config } from '../../src/config.js';
 import { startTestApp, type TestApp } from './app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,8 +26,8 @@ export interface LiveApp extends TestApp {
 }
 
 /** The real app on a temp database, listening on a free loopback port. */
-export async function startLiveApp(): Promise<LiveApp> {
-  const t = await startTestApp();
+export async function startLiveApp(overrides: Partial<Config> = {}): Promise<LiveApp> {
+  const t = await startTestApp(overrides);
   const server = http.createServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -24,6 +24,16 @@ export function slapdInstalled(): boolean {
   return fs.existsSync('/usr/sbin/slapd') && fs.existsSync('/usr/sbin/slapadd');
 }
 
+/** A certificate authority of the test's own and a certificate it signs for 127.0.0.1 (openssl). */
+async function certificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const f = (name: string) => path.join(dir, name);
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=Guichet test CA']);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
+  fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext')]);
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -36,6 +46,8 @@ function freePort(): Promise<number> {
 
 export interface LdapServer {
   url: string;
+  /** With `tls`: the ldaps:// address, and the certificate authority (PEM file) that signed the server's certificate. */
+  tls?: { url: string; caFile: string };
   /** Guichet's settings for this directory. */
   config: LdapConfig;
   /** Change the directory as its administrators would, bound as its root. */
@@ -50,13 +62,15 @@ export interface LdapServer {
  * A real OpenLDAP server on a free loopback port, in a temporary folder: the academy schema, the
  * people of `ldif` (test/fixtures/ldap/people.ldif unless given), loaded with slapadd.
  */
-export async function startLdapServer(opts: { ldif?: string } = {}): Promise<LdapServer> {
+export async function startLdapServer(opts: { ldif?: string; tls?: boolean } = {}): Promise<LdapServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-ldap-'));
   fs.mkdirSync(path.join(dir, 'db'));
   const conf = path.join(dir, 'slapd.conf');
+  const tls = opts.tls ? await certificates(dir) : null;
   fs.writeFileSync(
     conf,
     [
+      ...(tls ? [`TLSCACertificateFile ${tls.ca}`, `TLSCertificateFile ${tls.cert}`, `TLSCertificateKeyFile ${tls.key}`] : []),
       'include /etc/ldap/schema/core.schema',
       'include /etc/ldap/schema/cosine.schema',
       'include /etc/ldap/schema/inetorgperson.schema',
@@ -82,10 +96,12 @@ export async function startLdapServer(opts: { ldif?: string } = {}): Promise<Lda
   await run('/usr/sbin/slapadd', ['-q', '-f', conf, '-l', opts.ldif ?? path.join(FIXTURES, 'people.ldif')]);
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const secureUrl = tls ? `ldaps://127.0.0.1:${await freePort()}` : null;
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', `${url}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const listen = [`${url}/`, ...(secureUrl ? [`${secureUrl}/`] : [])].join(' ');
+    child = spawn('/usr/sbin/slapd', ['-d', '0', '-f', conf, '-h', listen], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     // Ready when a bind succeeds.
@@ -113,6 +129,7 @@ export async function startLdapServer(opts: { ldif?: string } = {}): Promise<Lda
   await start();
   return {
     url,
+    ...(tls && secureUrl ? { tls: { url: secureUrl, caFile: tls.ca } } : {}),
     config: {
       url, bindDn: SERVICE_DN, bindPassword: SERVICE_PASSWORD, baseDn: `ou=people,${LDAP_BASE}`,
       userFilter: '(uid={identifiant})', syncFilter: '(objectClass=inetOrgPerson)', startTls: false, caFile: undefined, timeoutMs: 2000,

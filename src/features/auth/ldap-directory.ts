@@ -88,7 +88,8 @@ export class LdapDirectory {
     const secure = this.config.url.startsWith('ldaps://');
     const client = new Client({ url: this.config.url, timeout: this.config.timeoutMs, connectTimeout: this.config.timeoutMs, strictDN: true, ...(secure ? { tlsOptions } : {}) });
     try {
-      if (this.config.startTls) await client.startTLS(tlsOptions);
+      // The name the certificate must carry: the directory's host (ldapts would check "localhost").
+      if (this.config.startTls) await client.startTLS({ ...tlsOptions, host: new URL(this.config.url).hostname });
       if (asService && this.config.bindDn) await client.bind(this.config.bindDn, this.config.bindPassword);
       return client;
     } catch (err) {

@@ -178,6 +178,40 @@ describe('academy identity: the LDAP directory, the ARENA gateway, the directory
     });
   });
 
+  describe('the directory over TLS (ldaps:// and StartTLS), its certificate always checked', () => {
+    let secure: LdapServer;
+    const apps: TestApp[] = [];
+    before(async () => { secure = await startLdapServer({ tls: true }); });
+    after(async () => {
+      for (const a of apps) await a.close();
+      await secure?.stop();
+    });
+    const appOn = async (ldapConfig: LdapServer['config']) => {
+      const t = await startTestApp({ auth: { methods: ['ldap', 'local'], headerProxies: [], logoutUrl: undefined, groupRoles: {} }, ldap: ldapConfig });
+      apps.push(t);
+      return t;
+    };
+
+    it('when the directory is reached by ldaps:// with its authority given (LDAP_CA_FILE), should sign in', async () => {
+      const t = await appOn({ ...secure.config, url: secure.tls!.url, caFile: secure.tls!.caFile });
+      assert.equal((await signIn(t, 'LDUPONT', passwordOf('LDUPONT'))).status, 303);
+    });
+
+    it('when StartTLS is asked on ldap://, should sign in over it', async () => {
+      const t = await appOn({ ...secure.config, startTls: true, caFile: secure.tls!.caFile });
+      assert.equal((await signIn(t, 'LDUPONT', passwordOf('LDUPONT'))).status, 303);
+    });
+
+    it('when the directory\'s certificate comes from an authority not trusted, should refuse to talk to it (no password sent)', async () => {
+      const t = await appOn({ ...secure.config, url: secure.tls!.url, caFile: undefined });
+      const res = await signIn(t, 'LDUPONT', passwordOf('LDUPONT'));
+      assert.equal(res.status, 503);
+      assert.ok(visibleText(res.text).includes("L'annuaire académique ne répond pas"));
+      const starttls = await appOn({ ...secure.config, startTls: true, caFile: undefined });
+      assert.equal((await signIn(starttls, 'LDUPONT', passwordOf('LDUPONT'))).status, 503);
+    });
+  });
+
   describe('sign-in by the ARENA gateway headers', () => {
     let t: TestApp;
     const logged: string[] = [];
