@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import request from 'supertest';
 import { ROOT } from '../../../src/config.js';
-import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { freshDatabase, startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfFrom, csrfOf, loginAs, visibleText, type Agent } from '../../helpers/agent.js';
-import { databaseEnv } from '../../helpers/engine.js';
+import { databaseEnv, knexOn } from '../../helpers/engine.js';
+import { startServer } from '../../helpers/server-process.js';
 import { subcategoryId } from '../../helpers/factories.js';
 import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { LDAP_BASE, replace, slapdInstalled, startLdapServer, type LdapServer } from '../../helpers/ldap-server.js';
@@ -134,6 +138,24 @@ describe('academy identity: the LDAP directory, the ARENA gateway, the directory
         assert.equal(await t.db('login_lockouts').where({ identifiant: 'LDUPONT' }).first(), undefined, 'an outage locks nobody out');
       } finally {
         await ldap.start();
+      }
+    });
+
+    it('when the directory accepts the connection and never answers, should give up after LDAP_TIMEOUT_MS with the same clear message', async () => {
+      const silent = net.createServer(() => undefined);
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+      const hanging = await startTestApp({
+        auth: { methods: ['ldap', 'local'], headerProxies: [], logoutUrl: undefined, groupRoles: {} },
+        ldap: { ...ldap.config, url: `ldap://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, timeoutMs: 500 },
+      });
+      try {
+        const started = Date.now();
+        const res = await signIn(hanging, 'LDUPONT', passwordOf('LDUPONT'));
+        assert.equal(res.status, 503);
+        assert.ok(Date.now() - started < 3000, `answered after ${Date.now() - started} ms`);
+      } finally {
+        await hanging.close();
+        silent.close();
       }
     });
 
@@ -341,6 +363,29 @@ describe('academy identity: the LDAP directory, the ARENA gateway, the directory
       const admin = await loginAs(t.app, 'ADMIN');
       const text = visibleText((await admin.get('/admin/utilisateurs')).text);
       assert.match(text, /Dernière synchronisation : .* terminée\. 20 entrées lues ; 0 comptes créés, 0 mis à jour, 1 réactivés, 0 désactivés, 19 inchangés/);
+    });
+
+    it('when DIRECTORY_SYNC_HOURS is set, should have the server sync the directory by itself', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-sync-'));
+      const fresh = await freshDatabase(dir);
+      const server = await startServer(dir, {
+        ...databaseEnv(fresh.target), DIRECTORY_SYNC_HOURS: '24', LDAP_URL: ldap.config.url, LDAP_BIND_DN: ldap.config.bindDn,
+        LDAP_BIND_PASSWORD: ldap.config.bindPassword, LDAP_BASE_DN: ldap.config.baseDn, LDAP_SYNC_FILTER: ldap.config.syncFilter,
+      });
+      try {
+        await server.waitFor(/directory synced/);
+        const db = knexOn(fresh.target);
+        try {
+          assert.equal(Number((await db('users').where({ source: 'directory' }).count({ n: '*' }))[0].n), 20);
+          assert.equal((await db('directory_syncs').orderBy('id', 'desc').first()).status, 'done');
+        } finally {
+          await db.destroy();
+        }
+      } finally {
+        await server.stop();
+        await fresh.drop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('when run as `npm run sync-directory -- --dry-run`, should print the summary and what would change', async () => {
