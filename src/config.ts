@@ -47,6 +47,9 @@ const EnvSchema = z.object({
   LDAP_CA_FILE: z.string().optional(),
   LDAP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   DIRECTORY_SYNC_HOURS: z.coerce.number().nonnegative().default(0),
+  IMAP_URL: z.string().regex(/^imaps?:\/\//, { error: 'IMAP_URL: imaps://utilisateur:motdepasse@hote:993/INBOX' }).optional(),
+  MAIL_REPLY_TO: z.string().email().optional(),
+  IMAP_POLL_SECONDS: z.coerce.number().int().positive().default(30),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().default(''),
   OIDC_CLIENT_SECRET: z.string().default(''),
@@ -104,6 +107,11 @@ export interface Config {
   /** Without it, mails stay in the outbox (visible to admins under "Courriels"). */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The helpdesk's mailbox that Guichet reads (replies, new requests); none: mail-in is off. */
+  imapUrl: string | undefined;
+  /** Where replies go (Reply-To of every mail) when the mailbox is read. */
+  mailReplyTo: string | undefined;
+  imapPollMs: number;
   /** The address users reach Guichet at, for links in mails. */
   publicUrl: string;
   /** Login attempts allowed per address per 15 minutes. */
@@ -175,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoData: !isProduction,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    imapUrl: e.IMAP_URL,
+    mailReplyTo: e.MAIL_REPLY_TO,
+    imapPollMs: e.IMAP_POLL_SECONDS * 1000,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     auth: {

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Services } from './services.js';
+import { mailDomain, type Services } from './services.js';
+import { ImapWorker } from './features/mail-in/imap.worker.js';
 import { OutboxWorker, type MailTransport } from './features/notifications/outbox.worker.js';
 import { Scheduler, type Job } from './features/notifications/scheduler.js';
 import { removeOrphanFiles } from './features/attachments/orphan-files.js';
@@ -15,8 +16,10 @@ export function smtpTransport(url: string): MailTransport {
 }
 
 export function outboxWorker(services: Services, transport: MailTransport, logger: Logger): OutboxWorker {
-  const domain = new URL(services.config.publicUrl).hostname || 'guichet';
-  return new OutboxWorker({ outbox: services.outbox, transport, from: services.config.mailFrom, now: services.now, logger, domain });
+  const { config } = services;
+  // Replies go to the mailbox Guichet reads; without one, to nobody (MAIL_FROM answers no one).
+  const replyTo = config.imapUrl ? config.mailReplyTo : undefined;
+  return new OutboxWorker({ outbox: services.outbox, transport, from: config.mailFrom, now: services.now, logger, domain: mailDomain(config), replyTo });
 }
 
 /** The app's background jobs: the resolution sweep always, the outbox worker when SMTP is configured. */
@@ -55,6 +58,10 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
         if (report) logger.info({ ...report, changes: undefined }, 'directory synced');
       },
     });
+  }
+  if (services.config.imapUrl) {
+    const reader = new ImapWorker({ url: services.config.imapUrl, mailIn: services.mailIn, logger });
+    jobs.push({ name: 'mail-in', everyMs: services.config.imapPollMs, run: () => reader.runOnce() });
   }
   if (services.config.smtpUrl) {
     const worker = outboxWorker(services, smtpTransport(services.config.smtpUrl), logger);

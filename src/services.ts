@@ -42,6 +42,11 @@ import { NotificationsService } from './features/notifications/notifications.ser
 import { PreferencesService } from './features/notifications/preferences.service.js';
 import { KnowledgeRepo } from './features/knowledge/knowledge.repo.js';
 import { KnowledgeService } from './features/knowledge/knowledge.service.js';
+import { InboundMailsRepo } from './features/mail-in/inbound-mails.repo.js';
+import { MailInService } from './features/mail-in/mail-in.service.js';
+
+/** The bare address of "Name <address>" or of an address. */
+const addressOf = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
 
 /** The composition root: every repo receives the database, every service its repos, here and only here. */
 export function buildServices(deps: { config: Config; db: Database; now: () => Date }) {
@@ -87,13 +92,23 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
     db, catalogue: catalogueAdminRepo, directory, users, sessions, batches: new ImportBatchesRepo(db), audit, now,
   });
   const knowledge = new KnowledgeService({ db, knowledge: new KnowledgeRepo(db), audit, now });
+  const mailIn = new MailInService({
+    db, inbound: new InboundMailsRepo(db), users, ticketsRepo, tickets, attachments, notifications, now,
+    ownAddresses: [addressOf(config.mailFrom), ...(config.mailReplyTo ? [config.mailReplyTo] : [])],
+    domain: mailDomain(config), uploadTmpDir: config.uploadTmpDir, maxFiles: config.uploadMaxFiles, maxBytes: config.uploadMaxBytes,
+  });
   // The catalogue checks its own version at each use; settings and the portal are checked per request.
   const freshCaches = freshnessCheck(new CacheVersionsRepo(db), { settings: () => settings.forget(), portal: () => portal.forget() });
   return {
     freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
-    resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+    mailIn, resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** The domain of Guichet's Message-IDs: its public host's. */
+export function mailDomain(config: Config): string {
+  return new URL(config.publicUrl).hostname || 'guichet';
+}

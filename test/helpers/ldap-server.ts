@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute, Change, Client } from 'ldapts';
 import { ROOT } from '../../src/config.js';
 import type { LdapConfig } from '../../src/config.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'ldap');
@@ -32,16 +32,6 @@ async function certificates(dir: string): Promise<{ ca: string; cert: string; ke
   fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext')]);
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export interface LdapServer {

@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import Provider from 'oidc-provider';
+import { freePort } from './ports.js';
 
 export interface OidcPerson {
   given_name: string;
@@ -30,10 +30,7 @@ export async function startOidcProvider(people: Record<string, OidcPerson>, redi
   const clientId = 'guichet';
   const clientSecret = 'guichet-client-secret-for-the-tests';
   // The issuer names its own port: take a free one first, then give the provider its address.
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], response_types: ['code'], grant_types: ['authorization_code'] }],

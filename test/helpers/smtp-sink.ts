@@ -8,6 +8,10 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** The headers that keep robots from answering, and where a reply goes. */
+  autoSubmitted: string;
+  autoResponseSuppress: string;
+  replyTo: string;
 }
 
 /** A real SMTP server on loopback that keeps what it receives. */
@@ -25,7 +29,11 @@ export class SmtpSink {
         simpleParser(stream)
           .then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-            this.received.push({ to, subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', messageId: m.messageId ?? '' });
+            this.received.push({
+              to, subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', messageId: m.messageId ?? '',
+              autoSubmitted: String(m.headers.get('auto-submitted') ?? ''), autoResponseSuppress: String(m.headers.get('x-auto-response-suppress') ?? ''),
+              replyTo: m.replyTo?.text ?? '',
+            });
             callback();
           })
           .catch(callback);

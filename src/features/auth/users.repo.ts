@@ -50,6 +50,15 @@ export function currentUserFrom(d: Dialect, row: CurrentUserRow): CurrentUser {
 export class UsersRepo {
   constructor(private readonly db: Database) {}
 
+  /** The active accounts with this mail address (any case): a mail's sender, who may be several people. */
+  activeByEmail(email: string): Promise<UserRow[]> {
+    return this.db.select(sql`SELECT * FROM users WHERE lower(email) = ${email.toLowerCase()} AND active ORDER BY id`);
+  }
+
+  findById(id: number, trx?: Trx): Promise<UserRow | undefined> {
+    return this.db.first(sql`SELECT * FROM users WHERE id = ${id}`, trx);
+  }
+
   findByIdentifiant(identifiant: string, trx?: Trx): Promise<UserRow | undefined> {
     return this.db.first(sql`SELECT * FROM users WHERE identifiant = ${normalizeIdentifiant(identifiant)}`, trx);
   }

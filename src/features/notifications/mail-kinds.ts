@@ -14,6 +14,7 @@ export const MAIL_KINDS = {
   requester_updated: { audience: 'agent', optional: true, label: 'Mise à jour d’un de mes tickets par le demandeur' },
   resolution_refused: { audience: 'agent', optional: false, label: 'Résolution refusée par le demandeur' },
   password_reset: { audience: 'account', optional: false, label: 'Réinitialisation du mot de passe' },
+  mail_refused: { audience: 'account', optional: false, label: 'Courriel reçu par l’assistance et non repris' },
 } as const;
 
 export type MailKind = keyof typeof MAIL_KINDS;

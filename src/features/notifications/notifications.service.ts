@@ -78,6 +78,12 @@ export class NotificationsService implements TicketEventListener {
     await this.deps.outbox.enqueue(trx, mails, this.deps.now());
   }
 
+  /** The one polite answer to a mail the helpdesk did not take into a ticket (to an address, known user or not). */
+  async mailRefused(trx: Trx, to: { id: number | null; email: string; first_name: string; last_name: string }, data: { reason: string; ref: string | null; subject: string }): Promise<void> {
+    const mails = await this.render(trx, 'mail_refused', [{ ...to, id: to.id ?? 0, optOuts: [] }], null, { ...data, portalLink: `${this.deps.publicUrl}/assistance` });
+    await this.deps.outbox.enqueue(trx, mails.map((m) => ({ ...m, toUserId: to.id })), this.deps.now());
+  }
+
   /** The mails of one kind about a ticket, with its links. */
   private compose(trx: Trx, kind: MailKind, to: Recipient[], ticket: TicketDetail, extra: Record<string, unknown>): Promise<NewMail[]> {
     const base = this.deps.publicUrl;

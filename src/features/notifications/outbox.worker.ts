@@ -3,8 +3,25 @@ import type { OutboxRepo } from './outbox.repo.js';
 
 /** What the worker needs of nodemailer: one call. */
 export interface MailTransport {
-  sendMail(mail: { from: string; to: string; subject: string; text: string; html: string; messageId: string }): Promise<unknown>;
+  sendMail(mail: {
+    from: string; to: string; subject: string; text: string; html: string; messageId: string; replyTo?: string; headers: Record<string, string>;
+  }): Promise<unknown>;
 }
+
+/** The reference a ticket's mail carries in its subject ("[R-001678] …"). */
+const SUBJECT_REF = /\[(R-\d{6,})\]/;
+
+/**
+ * The Message-ID of an outbox row: stable (a receiver can drop a duplicate after a crash between
+ * send and mark), and naming the ticket, so that a reply's In-Reply-To finds it.
+ */
+export function messageIdOf(mail: { id: number; subject: string }, domain: string): string {
+  const ref = SUBJECT_REF.exec(mail.subject)?.[1];
+  return ref ? `<${ref}.outbox-${mail.id}@${domain}>` : `<outbox-${mail.id}@${domain}>`;
+}
+
+/** Mails no robot should answer: no out-of-office, no "read" receipt, no loop. */
+const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
 
 export const MAX_ATTEMPTS = 12;
 
@@ -19,7 +36,7 @@ export function backoffMs(attempts: number): number {
  */
 export class OutboxWorker {
   constructor(
-    private readonly deps: { outbox: OutboxRepo; transport: MailTransport; from: string; now: () => Date; logger: Logger; domain: string },
+    private readonly deps: { outbox: OutboxRepo; transport: MailTransport; from: string; now: () => Date; logger: Logger; domain: string; replyTo?: string },
   ) {}
 
   /** One pass; returns how many mails were sent. */
@@ -35,8 +52,9 @@ export class OutboxWorker {
           subject: mail.subject,
           text: mail.text_body,
           html: mail.html_body,
-          // Stable per outbox row: a receiver can drop a duplicate after a crash between send and mark.
-          messageId: `<outbox-${mail.id}@${this.deps.domain}>`,
+          messageId: messageIdOf(mail, this.deps.domain),
+          ...(this.deps.replyTo ? { replyTo: this.deps.replyTo } : {}),
+          headers: AUTOMATIC,
         });
         await outbox.markSent(mail.id, mail.lock_id!, now());
         sent++;

@@ -3,7 +3,7 @@ import type { CatalogueRepo, SubcategoryPath } from '../catalogue/catalogue.repo
 import { typesOf } from '../catalogue/catalogue.service.js';
 import type { SettingsRepo } from '../admin/settings.repo.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
-import type { Transactions } from '../../db/database.js';
+import type { Transactions, Trx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
 import { actorsFor, canSeeAsAgent, canSeeAsRequester, requesterScope, type TabRule } from './access.js';
@@ -172,7 +172,14 @@ export class TicketsService {
   }
 
   /** "Mise à jour" (or the answer to "À compléter"): a public message and/or files. */
-  async addRequesterUpdate(user: CurrentUser, ref: string, message: string, files: IncomingFile[], uploadError?: string): Promise<Action> {
+  /**
+   * `alsoInTransaction` runs in the update's own transaction: a mail that brought the update is
+   * recorded as handled if and only if the update is.
+   */
+  async addRequesterUpdate(
+    user: CurrentUser, ref: string, message: string, files: IncomingFile[], uploadError?: string,
+    alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void>,
+  ): Promise<Action> {
     const { db, tickets, attachments, events } = this.deps;
     const ticket = await tickets.findDetailByRef(ref);
     if (!ticket || !canSeeAsRequester(user, ticket)) throw new NotFoundError();
@@ -201,6 +208,7 @@ export class TicketsService {
           details: { files: checked.ok.map((f) => f.name) }, created_at: now,
         });
         await events.emit(trx, { event, ticketId: ticket.id, actorId: user.id, data: { agentId: ticket.agent_id, entryId } });
+        await alsoInTransaction?.(trx, ticket.id);
       }),
     );
     return action;

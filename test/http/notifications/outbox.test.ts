@@ -51,7 +51,11 @@ describe('outbox worker: real SMTP, down and back', () => {
     const toSophie = sink.received.find((m) => m.subject.startsWith(`[${ref}]`) && m.to.includes('sophie'))!;
     assert.ok(toSophie.text.includes('Pendant la panne 0'));
     assert.ok(toSophie.text.includes(`${t.config.publicUrl}/assistance/tickets/${ref}`));
-    assert.match(toSophie.messageId, /^<outbox-\d+@/);
+    // The ticket in the Message-ID (a reply's In-Reply-To finds it), and no robot's answer wanted.
+    assert.match(toSophie.messageId, new RegExp(`^<${ref}\\.outbox-\\d+@`));
+    assert.equal(toSophie.autoSubmitted, 'auto-generated');
+    assert.equal(toSophie.autoResponseSuppress, 'All');
+    assert.equal(toSophie.replyTo, '', 'no Reply-To while no mailbox is read');
     const rows = await t.db('outbox').where({ status: 'sent' }).count({ n: '*' });
     assert.equal(Number(rows[0].n), Number(queued[0].n));
   });

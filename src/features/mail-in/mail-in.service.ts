@@ -1,0 +1,204 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
+import type { Transactions, Trx } from '../../db/database.js';
+import { ConflictError, HttpError, ValidationError } from '../../http/errors.js';
+import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
+import type { UsersRepo } from '../auth/users.repo.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
+import { canSeeAsRequester } from '../tickets/access.js';
+import type { TicketsRepo } from '../tickets/tickets.repo.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import type { InboundMailsRepo, InboundOutcome } from './inbound-mails.repo.js';
+import { cutQuoted } from './quotes.js';
+
+/** What a mail became, and the folder it goes to afterwards. */
+export interface Handled {
+  outcome: InboundOutcome | 'duplicate';
+  folder: 'Traité' | 'Erreur';
+  reason: string;
+  ticketRef: string | null;
+}
+
+export const mailInMessages = {
+  unknownSender: "votre adresse ne correspond à aucun compte de l'assistance.",
+  notAllowed: "seuls le demandeur, le bénéficiaire, un responsable de l'établissement ou l'équipe en charge peuvent écrire dans ce ticket.",
+  agent: "les agents répondent depuis la console de l'assistance, où le choix entre journal demandeur et journal privé est fait : votre courriel n'a pas été recopié.",
+  closed: 'ce ticket est fermé ; créez une nouvelle demande sur le portail en rappelant son numéro.',
+  noTicket: "aucun numéro de ticket (R-…) n'a été reconnu : pour une nouvelle demande, utilisez le portail.",
+  empty: 'le courriel ne contenait ni texte ni pièce jointe reprise.',
+} as const;
+
+const HOUR = 3600_000;
+/** A mail larger than this is set aside unread: its attachments alone pass any upload limit. */
+const MAX_RAW_BYTES = 40 * 1024 * 1024;
+
+export interface MailInDeps {
+  db: Transactions;
+  inbound: InboundMailsRepo;
+  users: UsersRepo;
+  ticketsRepo: TicketsRepo;
+  tickets: TicketsService;
+  attachments: AttachmentsService;
+  notifications: NotificationsService;
+  now: () => Date;
+  /** Guichet's own addresses (MAIL_FROM, MAIL_REPLY_TO) and the domain of its Message-IDs. */
+  ownAddresses: string[];
+  domain: string;
+  uploadTmpDir: string;
+  maxFiles: number;
+  maxBytes: number;
+}
+
+const lower = (s: string | undefined) => (s ?? '').trim().toLowerCase();
+const addressesOf = (a: AddressObject | AddressObject[] | undefined) => (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => lower(v.address)));
+const headerText = (v: HeaderValue | undefined): string =>
+  v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' && v && 'text' in v ? String((v as { text: unknown }).text) : String((v as { value?: unknown }).value ?? v);
+
+/**
+ * Mail to the helpdesk's address, one message at a time: a reply lands in its ticket's public
+ * journal, by its author, as an answer on the page would; anything else is answered politely
+ * (once an hour per sender) or, when a robot sent it, left unanswered. Each message is recorded
+ * once, in the transaction of what it caused.
+ */
+export class MailInService {
+  constructor(private readonly deps: MailInDeps) {}
+
+  async handle(raw: Buffer, mailboxUid: number | null): Promise<Handled> {
+    if (raw.length > MAX_RAW_BYTES) return this.setAside(raw, mailboxUid, `message de ${Math.round(raw.length / 2 ** 20)} Mo, au-delà de ${MAX_RAW_BYTES / 2 ** 20} Mo`);
+    let mail: ParsedMail;
+    try {
+      mail = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+    } catch (err) {
+      return this.setAside(raw, mailboxUid, `message illisible : ${(err as Error).message}`);
+    }
+    const messageId = mail.messageId?.trim() || `<sans-id-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
+    if (await this.deps.inbound.known(messageId)) return { outcome: 'duplicate', folder: 'Traité', reason: 'déjà traité', ticketRef: null };
+    const from = addressesOf(mail.from)[0] ?? '';
+    const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: (mail.subject ?? '').slice(0, 255), created_at: this.deps.now().toISOString() };
+
+    const robot = this.automatic(mail, from);
+    if (robot) return this.finish(base, 'ignored', robot, null, false);
+
+    const ref = this.ticketRefOf(mail);
+    const users = from ? await this.deps.users.activeByEmail(from) : [];
+    if (users.length === 0) return this.finish(base, 'refused', mailInMessages.unknownSender, ref, true);
+    if (!ref) return this.finish(base, 'refused', mailInMessages.noTicket, null, true, users[0].id);
+    const ticket = await this.deps.ticketsRepo.findDetailByRef(ref);
+    // Several accounts share the address (a school's mailbox): the first who may write in this ticket writes.
+    const candidates = (await Promise.all(users.map((u) => this.deps.users.loadCurrentUser(u.id)))).filter((u) => !!u);
+    const writer = ticket ? candidates.find((u) => canSeeAsRequester(u, ticket)) : undefined;
+    if (!ticket || !writer) {
+      const isAgent = candidates.some((u) => u.roles.includes('agent'));
+      return this.finish(base, 'refused', isAgent && ticket ? mailInMessages.agent : mailInMessages.notAllowed, ref, true, users[0].id);
+    }
+
+    const text = mail.text ?? '';
+    const { kept, cut } = cutQuoted(text);
+    const { files, notes } = await this.filesOf(mail, cut ? raw : null);
+    const body = [kept, ...notes].filter(Boolean).join('\n\n');
+    try {
+      await this.deps.tickets.addRequesterUpdate(writer, ref, body, files, undefined, (trx, ticketId) =>
+        this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: cut ? 'historique cité retiré' : '', answered: false }),
+      );
+      return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
+    } catch (err) {
+      if (err instanceof ConflictError) return this.finish(base, 'refused', ticket.status === 'fermee' ? mailInMessages.closed : err.message, ref, true, writer.id);
+      if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.empty, ref, true, writer.id);
+      if (err instanceof HttpError) return this.finish(base, 'refused', err.message, ref, true, writer.id);
+      throw err;
+    } finally {
+      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
+    }
+  }
+
+  /**
+   * Why a robot sent this mail, or null: no answer, no ticket from an out-of-office, a bounce, a
+   * list, a mail Guichet sent itself (RFC 3834, and the headers Exchange and others use).
+   */
+  private automatic(mail: ParsedMail, from: string): string | null {
+    const h = mail.headers;
+    const auto = lower(headerText(h.get('auto-submitted')));
+    if (auto && auto !== 'no') return `Auto-Submitted: ${auto}`;
+    const precedence = lower(headerText(h.get('precedence')));
+    if (['bulk', 'list', 'junk', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+    for (const name of ['x-autoreply', 'x-autorespond', 'x-auto-response-suppress', 'list-id']) if (h.has(name)) return `en-tête ${name}`;
+    const returnPath = headerText(h.get('return-path'));
+    if (h.has('return-path') && /<\s*>/.test(returnPath)) return 'chemin de retour vide (avis de non-remise)';
+    if (lower(headerText(h.get('content-type'))).includes('report')) return 'rapport de remise';
+    if (!from) return 'expéditeur absent';
+    const own = this.deps.ownAddresses.map(lower);
+    if (own.includes(from) || own.includes(lower(returnPath.replace(/[<>]/g, '')))) return "envoyé par l'adresse de l'assistance";
+    if (mail.messageId?.endsWith(`@${this.deps.domain}>`) && /^<R-\d+\.outbox-\d+@|^<outbox-\d+@/.test(mail.messageId)) return 'envoyé par Guichet';
+    return null;
+  }
+
+  /** The ticket a reply names: the Message-IDs Guichet put on its mails, then "[R-…]" in the subject. */
+  private ticketRefOf(mail: ParsedMail): string | null {
+    const ids = [mail.inReplyTo ?? '', ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [])];
+    const own = new RegExp(`^<(R-\\d{6,})\\.outbox-\\d+@${this.deps.domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`);
+    for (const id of ids.reverse()) {
+      const m = own.exec(id.trim());
+      if (m) return m[1];
+    }
+    return /\[(R-\d{6,})\]/.exec(mail.subject ?? '')?.[1] ?? null;
+  }
+
+  /**
+   * The attachments, written where uploads wait, under the same limits (count, size) and checks
+   * (sniffed types) as the form's; what is left out is said in the entry. With the history cut,
+   * the whole message goes along as a text file.
+   */
+  private async filesOf(mail: ParsedMail, wholeMessage: Buffer | null): Promise<{ files: IncomingFile[]; notes: string[] }> {
+    const { attachments, uploadTmpDir, maxFiles, maxBytes } = this.deps;
+    await fs.mkdir(uploadTmpDir, { recursive: true });
+    const written: IncomingFile[] = [];
+    const notes: string[] = [];
+    const write = async (name: string, content: Buffer) => {
+      const p = path.join(uploadTmpDir, `mail-${crypto.randomUUID()}`);
+      await fs.writeFile(p, content);
+      written.push({ path: p, originalname: name, size: content.length });
+    };
+    const parts = mail.attachments.filter((a) => a.contentDisposition !== 'inline' || !a.related);
+    for (const a of parts) {
+      const name = a.filename || 'piece-jointe';
+      if (a.size > maxBytes) notes.push(`[Pièce jointe non reprise : ${name}, trop volumineuse]`);
+      else if (written.length >= maxFiles) notes.push(`[Pièce jointe non reprise : ${name}, au-delà de ${maxFiles} fichiers]`);
+      else await write(name, a.content);
+    }
+    if (wholeMessage && wholeMessage.length <= maxBytes && written.length < maxFiles) await write('message-complet.txt', wholeMessage);
+    const { ok, errors } = await attachments.check(written);
+    for (const e of errors) notes.push(`[${e}]`);
+    const kept = new Set(ok.map((f) => f.tmpPath));
+    await Promise.all(written.filter((f) => !kept.has(f.path)).map((f) => fs.rm(f.path, { force: true })));
+    return { files: written.filter((f) => kept.has(f.path)), notes };
+  }
+
+  /** Record what a mail became (and answer its sender, at most once an hour), in one transaction. */
+  private async finish(
+    base: { message_id: string; mailbox_uid: number | null; from_address: string; subject: string; created_at: string },
+    outcome: InboundOutcome, reason: string, ref: string | null, answer: boolean, userId: number | null = null,
+  ): Promise<Handled> {
+    const { db, inbound, notifications, users, now } = this.deps;
+    await db.transaction(async (trx: Trx) => {
+      const answered = answer && !!base.from_address && !(await inbound.answeredSince(trx, base.from_address, new Date(now().getTime() - HOUR)));
+      await inbound.record(trx, { ...base, outcome, ticket_id: null, reason, answered });
+      if (answered) {
+        const who = userId === null ? undefined : await users.findById(userId, trx);
+        await notifications.mailRefused(trx, { id: userId, email: base.from_address, first_name: who?.first_name ?? '', last_name: who?.last_name ?? '' }, { reason, ref, subject: base.subject });
+      }
+    });
+    return { outcome, folder: outcome === 'error' ? 'Erreur' : 'Traité', reason, ticketRef: ref };
+  }
+
+  private async setAside(raw: Buffer, mailboxUid: number | null, reason: string): Promise<Handled> {
+    const messageId = `<illisible-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
+    if (!(await this.deps.inbound.known(messageId))) {
+      await this.deps.db.transaction((trx) =>
+        this.deps.inbound.record(trx, { message_id: messageId, mailbox_uid: mailboxUid, from_address: '', subject: '', outcome: 'error', ticket_id: null, reason, answered: false, created_at: this.deps.now().toISOString() }),
+      );
+    }
+    return { outcome: 'error', folder: 'Erreur', reason, ticketRef: null };
+  }
+}

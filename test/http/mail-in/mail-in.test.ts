@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../../src/config.js';
+import { createLogger } from '../../../src/logger.js';
+import { outboxWorker, smtpTransport } from '../../../src/jobs.js';
+import { DONE_FOLDER, ERROR_FOLDER, ImapWorker } from '../../../src/features/mail-in/imap.worker.js';
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { loginAs, visibleText, type Agent } from '../../helpers/agent.js';
+import { consoleAction } from '../../helpers/console.js';
+import { buildTicket, demoUser, subcategoryId } from '../../helpers/factories.js';
+import { dovecotInstalled, startImapServer, type ImapServer } from '../../helpers/imap-server.js';
+import { SmtpSink } from '../../helpers/smtp-sink.js';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'mail');
+const REPLY_TO = 'assistance@ac-demo.fr';
+
+describe('mail to the helpdesk: replies land in their ticket, robots and strangers write nothing (real Dovecot)', function () {
+  this.timeout(60_000);
+  let imap: ImapServer;
+  let t: TestApp;
+  let agent: Agent;
+  let worker: ImapWorker;
+  let sub: number;
+
+  before(async function () {
+    if (!dovecotInstalled()) {
+      console.log('      (skipped: Dovecot (Debian dovecot-imapd) is not installed; .ci/run installs it)');
+      return this.skip();
+    }
+    imap = await startImapServer();
+    t = await startTestApp({ imapUrl: imap.url, mailReplyTo: REPLY_TO });
+    agent = await loginAs(t.app, 'ALEROY');
+    sub = await subcategoryId(t.db, 'ONDE', "Accès à l'application");
+    worker = new ImapWorker({ url: imap.url, mailIn: t.services.mailIn, logger: createLogger('silent') });
+  });
+  after(async () => {
+    await t?.close();
+    await imap?.stop();
+  });
+
+  /** A ticket of Sophie's that ALEROY took and asked her about ("À compléter"); its reference and the Message-ID of the question's mail. */
+  async function askedTicket(): Promise<{ ref: string; id: number; messageId: string }> {
+    const sophie = await demoUser(t.db, 'SSEGUR');
+    const ref = await buildTicket(t.services, sophie.id, { subcategory_id: sub, subject: 'Poste bloqué' });
+    assert.equal((await consoleAction(agent, ref, { action: 'take' })).status, 303);
+    assert.equal((await consoleAction(agent, ref, { action: 'request_info', public_entry: 'De quel poste s’agit-il ?' })).status, 303);
+    const { id } = await t.db('tickets').where({ ref }).first('id');
+    const question = await t.db('outbox').where({ ticket_id: id, kind: 'info_requested' }).first();
+    return { ref, id, messageId: `<${ref}.outbox-${question.id}@localhost>` };
+  }
+  const fixture = (name: string, values: Record<string, string>) =>
+    Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{{${k}}}`, v), fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
+  const publicEntries = (id: number) => t.db('journal_entries').where({ ticket_id: id, visibility: 'public' }).orderBy('id');
+
+  it('when Guichet mails, should name the ticket in the Message-ID, ask robots not to answer, and give the helpdesk\'s address to reply to', async () => {
+    const { ref } = await askedTicket();
+    const sink = new SmtpSink();
+    await sink.start();
+    try {
+      const out = outboxWorker(t.services, smtpTransport(sink.url), createLogger('silent'));
+      while ((await out.runOnce()) > 0);
+      const question = sink.received.find((m) => m.subject.startsWith(`[${ref}] Complément`))!;
+      assert.match(question.messageId, new RegExp(`^<${ref}\\.outbox-\\d+@localhost>$`));
+      assert.equal(question.replyTo, REPLY_TO);
+      assert.equal(question.autoSubmitted, 'auto-generated');
+      assert.equal(question.autoResponseSuppress, 'All');
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('when the requester answers "À compléter" with Thunderbird\'s Reply, should add her answer without the quote, send the ticket back to its agent and tell him', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }));
+    assert.equal(await worker.runOnce(), 1);
+    const ticket = await t.db('tickets').where({ id }).first();
+    assert.equal(ticket.status, 'assignee', 'back to the agent in charge');
+    const entries = await publicEntries(id);
+    const answer = entries.at(-1)!;
+    assert.equal(answer.author_id, (await demoUser(t.db, 'SSEGUR')).id);
+    assert.ok(answer.body.includes("Il s'agit du poste de la salle 12"));
+    assert.ok(!answer.body.includes('a écrit') && !answer.body.includes('Pouvez-vous préciser'), 'the quoted history is cut');
+    const files = await t.db('attachments').where({ ticket_id: id }).pluck('original_name');
+    assert.deepEqual(files, ['message-complet.txt'], 'the whole message kept, as something was cut');
+    const toAgent = await t.db('outbox').where({ ticket_id: id, kind: 'requester_answered' });
+    assert.equal(toAgent.length, 1, 'the agent is told, as for an answer on the page');
+    assert.deepEqual(await imap.counts('INBOX', DONE_FOLDER), { INBOX: 0, [DONE_FOLDER]: 1 });
+    const page = visibleText((await agent.get(`/agent/tickets/${ref}`)).text);
+    assert.ok(page.includes("Il s'agit du poste de la salle 12"));
+  });
+
+  it('when the same message comes again (a crash before it was moved), should not write it twice', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    const raw = fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }).replace('a1b2c3d4-thunderbird', `twice-${id}`);
+    await imap.deliver(raw);
+    await imap.deliver(raw);
+    assert.equal(await worker.runOnce(), 2);
+    assert.equal((await publicEntries(id)).filter((e) => e.body.includes('salle 12')).length, 1);
+    assert.equal(Number((await t.db('inbound_mails').where({ message_id: `<twice-${id}@ac-demo.fr>` }).count({ n: '*' }))[0].n), 1);
+  });
+
+  it('when Outlook answers in French (subject only, HTML with a script), or Gmail with References and an image, should keep the answer, cut the history, take the image', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await imap.deliver(fixture('outlook-reply-fr.eml', { REF: ref }));
+    await imap.deliver(fixture('gmail-reply-image.eml', { REF: ref, MESSAGE_ID: messageId }));
+    assert.equal(await worker.runOnce(), 2);
+    const bodies = (await publicEntries(id)).map((e) => e.body);
+    const outlook = bodies.find((b) => b.includes("Le redémarrage n'a rien changé."))!;
+    assert.ok(outlook, bodies.join(' | '));
+    assert.ok(!outlook.includes('Envoyé') && !outlook.includes('Essayez de redémarrer'), outlook);
+    assert.ok(!bodies.some((b) => b.includes('<script') || b.includes('alert(1)')));
+    const gmail = bodies.find((b) => b.includes('Voici une capture'))!;
+    assert.ok(!gmail.includes('wrote'), gmail);
+    const files = await t.db('attachments').where({ ticket_id: id }).select('original_name', 'mime');
+    assert.ok(files.some((f) => f.original_name === 'ecran.png' && f.mime === 'image/png'), JSON.stringify(files));
+  });
+
+  it('when an out-of-office or a bounce arrives, should write nothing and answer nothing', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    const outboxBefore = Number((await t.db('outbox').count({ n: '*' }))[0].n);
+    const entriesBefore = (await publicEntries(id)).length;
+    await imap.deliver(fixture('out-of-office.eml', { REF: ref, MESSAGE_ID: messageId }));
+    await imap.deliver(fixture('bounce.eml', { REF: ref }));
+    assert.equal(await worker.runOnce(), 2);
+    assert.equal((await publicEntries(id)).length, entriesBefore);
+    assert.equal((await t.db('tickets').where({ id }).first()).status, 'a_completer');
+    assert.equal(Number((await t.db('outbox').count({ n: '*' }))[0].n), outboxBefore, 'no answer to a robot');
+    const outcomes = await t.db('inbound_mails').whereIn('message_id', ['<ooo-0001@ac-demo.fr>', '<bounce-0001@mx.ac-demo.fr>']).pluck('outcome');
+    assert.deepEqual(outcomes, ['ignored', 'ignored']);
+  });
+
+  it('when a stranger replies to a ticket\'s mail, should write nothing and answer once politely, not twice in the hour', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await imap.deliver(fixture('forged-sender.eml', { REF: ref, MESSAGE_ID: messageId, N: '1' }));
+    await imap.deliver(fixture('forged-sender.eml', { REF: ref, MESSAGE_ID: messageId, N: '2' }));
+    assert.equal(await worker.runOnce(), 2);
+    assert.ok(!(await publicEntries(id)).some((e) => e.body.includes('Fermez ce ticket')));
+    const answers = await t.db('outbox').where({ to_address: 'intrus@exemple.com', kind: 'mail_refused' });
+    assert.equal(answers.length, 1, 'one answer per sender per hour');
+    assert.ok(answers[0].text_body.includes("votre adresse ne correspond à aucun compte"));
+    assert.ok(!answers[0].text_body.includes('De quel poste'), 'nothing of the ticket goes to a stranger');
+    assert.deepEqual(await t.db('inbound_mails').where({ from_address: 'intrus@exemple.com' }).orderBy('id').pluck('outcome'), ['refused', 'refused']);
+  });
+
+  it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await imap.deliver(Buffer.alloc(41 * 1024 * 1024, 0x41));
+    await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }).replace('a1b2c3d4-thunderbird', `after-${id}`));
+    assert.equal(await worker.runOnce(), 2);
+    assert.equal((await imap.counts(ERROR_FOLDER))[ERROR_FOLDER], 1);
+    assert.ok((await publicEntries(id)).some((e) => e.body.includes('salle 12')), 'the next message was handled');
+    const aside = await t.db('inbound_mails').where({ outcome: 'error' }).first();
+    assert.match(aside.reason, /au-delà de 40 Mo/);
+  });
+});
