@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   IMAP_URL: z.string().regex(/^imaps?:\/\//, { error: 'IMAP_URL: imaps://utilisateur:motdepasse@hote:993/INBOX' }).optional(),
   MAIL_REPLY_TO: z.string().email().optional(),
   IMAP_POLL_SECONDS: z.coerce.number().int().positive().default(30),
+  MAIL_IN_MAX_PER_HOUR: z.coerce.number().int().positive().default(30),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().default(''),
   OIDC_CLIENT_SECRET: z.string().default(''),
@@ -112,6 +113,8 @@ export interface Config {
   /** Where replies go (Reply-To of every mail) when the mailbox is read. */
   mailReplyTo: string | undefined;
   imapPollMs: number;
+  /** Mails per sender per hour past which the next are set aside for the admin. */
+  mailInMaxPerHour: number;
   /** The address users reach Guichet at, for links in mails. */
   publicUrl: string;
   /** Login attempts allowed per address per 15 minutes. */
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     imapUrl: e.IMAP_URL,
     mailReplyTo: e.MAIL_REPLY_TO,
     imapPollMs: e.IMAP_POLL_SECONDS * 1000,
+    mailInMaxPerHour: e.MAIL_IN_MAX_PER_HOUR,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     auth: {

@@ -95,7 +95,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   const mailIn = new MailInService({
     db, inbound: new InboundMailsRepo(db), users, ticketsRepo, tickets, attachments, notifications, now,
     ownAddresses: [addressOf(config.mailFrom), ...(config.mailReplyTo ? [config.mailReplyTo] : [])],
-    domain: mailDomain(config), uploadTmpDir: config.uploadTmpDir, maxFiles: config.uploadMaxFiles, maxBytes: config.uploadMaxBytes,
+    domain: mailDomain(config), uploadTmpDir: config.uploadTmpDir, maxPerHour: config.mailInMaxPerHour, maxFiles: config.uploadMaxFiles, maxBytes: config.uploadMaxBytes,
   });
   // The catalogue checks its own version at each use; settings and the portal are checked per request.
   const freshCaches = freshnessCheck(new CacheVersionsRepo(db), { settings: () => settings.forget(), portal: () => portal.forget() });

@@ -15,6 +15,7 @@ export const messages = {
   unlocked: (identifiant: string) => `L'identifiant ${identifiant} est déverrouillé.`,
   notLocked: (identifiant: string) => `L'identifiant ${identifiant} n'était pas verrouillé.`,
   loggedOut: 'Vous êtes déconnecté.',
+  mailRetry: 'Le courriel sera relu au prochain passage (dans moins d’une minute).',
   directoryUnavailable:
     "L'annuaire académique ne répond pas pour le moment : la connexion avec vos identifiants académiques est impossible. Réessayez dans quelques minutes ; si cela dure, prévenez l'assistance par téléphone.",
   gatewayUntrusted: "Cette demande d'identification ne vient pas du portail académique : elle est refusée.",

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { ImapWorker } from '../../src/features/mail-in/imap.worker.js';
 import { chromiumAvailable, launchChromium, login, startLiveApp, type LiveApp } from '../helpers/browser.js';
+import { buildTicket, subcategoryId } from '../helpers/factories.js';
+import { dovecotInstalled, startImapServer } from '../helpers/imap-server.js';
 
 describe('journeys in a real browser', function () {
   this.timeout(120_000);
@@ -103,6 +110,46 @@ describe('journeys in a real browser', function () {
     await directrice.goto(app.url + '/assistance/tickets/en-cours');
     await directrice.getByRole('link', { name: /Partagés/ }).click();
     assert.match(await directrice.getByRole('row', { name: /Problème d'accès/ }).innerText(), /Paul Martin/);
+  });
+
+  it('by mail: the requester answers "À compléter" with her mailer\'s Reply; the agent sees the answer in the console, the ticket back to "Assignée"', async function () {
+    if (!dovecotInstalled()) {
+      if (process.env.CI) throw new Error('Dovecot is missing: .ci/run installs dovecot-imapd.');
+      return this.skip();
+    }
+    const imap = await startImapServer();
+    const mailApp = await startLiveApp({ imapUrl: imap.url, mailReplyTo: 'assistance@ac-demo.fr' });
+    try {
+      const sophie = await mailApp.db('users').where({ identifiant: 'SSEGUR' }).first();
+      const sub = await subcategoryId(mailApp.db, 'ONDE', "Accès à l'application");
+      const ref = await buildTicket(mailApp.services, sophie.id, { subcategory_id: sub, subject: 'Poste bloqué en salle 12' });
+      const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1400, height: 900 } });
+      contexts.push(context);
+      const agent = await context.newPage();
+      await login(agent, mailApp.url, 'ALEROY');
+      await agent.goto(`${mailApp.url}/agent/tickets/${ref}`);
+      await agent.getByRole('button', { name: 'Prendre en charge' }).click();
+      await agent.getByRole('textbox', { name: /Journal demandeur/ }).fill('De quel poste s’agit-il ?');
+      await agent.getByRole('button', { name: 'Demander un complément' }).click();
+      assert.match(await text(agent), /À COMPLÉTER|À compléter/i);
+
+      // Sophie presses "Reply" on the mail she received: it goes to the helpdesk's mailbox.
+      const { id } = await mailApp.db('tickets').where({ ref }).first('id');
+      const question = await mailApp.db('outbox').where({ ticket_id: id, kind: 'info_requested' }).first();
+      const reply = fs.readFileSync(path.join(ROOT, 'test/fixtures/mail/thunderbird-reply.eml'), 'utf8')
+        .replaceAll('{{REF}}', ref).replaceAll('{{MESSAGE_ID}}', `<${ref}.outbox-${question.id}@localhost>`);
+      await imap.deliver(reply);
+      await new ImapWorker({ url: imap.url, mailIn: mailApp.services.mailIn, logger: createLogger('silent') }).runOnce();
+
+      await agent.reload();
+      const seen = await text(agent);
+      assert.match(seen, /Il s'agit du poste de la salle 12/);
+      assert.doesNotMatch(seen, /Pouvez-vous préciser/, 'the quoted history is not in the journal');
+      assert.match(seen, /Assignée/);
+    } finally {
+      await mailApp.stop();
+      await imap.stop();
+    }
   });
 
   it('seed 002: the agent takes a ticket, writes privately, asks for more, gets the answer back and resolves; the requester refuses, then accepts with a rating', async () => {

@@ -64,7 +64,19 @@ function reportHandlers(services: Services) {
     res.redirect(303, '/admin/verrouillages');
   };
 
-  return { getHome, getOutbox, getMail, getSatisfaction, getLockouts, postUnlock };
+  /** GET /admin/courriels-entrants — the mails read from the helpdesk's mailbox and what each became. */
+  const getInbound: RequestHandler = async (_req, res) => {
+    res.render('admin/inbound', { title: 'Courriels entrants', portal: 'admin', rows: await services.mailIn.latest(), reading: !!services.config.imapUrl });
+  };
+
+  /** POST /admin/courriels-entrants/:id/reprendre — read a set-aside mail again on the next pass. */
+  const postRetry: RequestHandler = async (req, res) => {
+    await services.mailIn.retry(Number(req.params.id));
+    setFlash(req, 'success', messages.mailRetry);
+    res.redirect(303, '/admin/courriels-entrants');
+  };
+
+  return { getHome, getOutbox, getMail, getSatisfaction, getLockouts, postUnlock, getInbound, postRetry };
 }
 
 export function adminRoutes(services: Services): Router {
@@ -75,6 +87,8 @@ export function adminRoutes(services: Services): Router {
   router.get('/admin', admin, r.getHome);
   router.get('/admin/courriels', admin, r.getOutbox);
   router.get('/admin/courriels/:id', admin, r.getMail);
+  router.get('/admin/courriels-entrants', admin, r.getInbound);
+  router.post('/admin/courriels-entrants/:id/reprendre', admin, r.postRetry);
   router.get('/admin/satisfaction', admin, r.getSatisfaction);
   router.get('/admin/journal', admin, h.getAudit);
   router.get('/admin/verrouillages', admin, r.getLockouts);

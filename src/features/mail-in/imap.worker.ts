@@ -39,6 +39,7 @@ export class ImapWorker {
         // Already there: fine.
         await client.mailboxCreate(folder).catch(() => undefined);
       }
+      await this.putBack(client, s.mailbox);
       const lock = await client.getMailboxLock(s.mailbox);
       try {
         // Fetched first, handled after: no other command may run while a FETCH streams.
@@ -68,5 +69,21 @@ export class ImapWorker {
       await client.logout().catch(() => undefined);
     }
     return handled;
+  }
+
+  /** The set-aside mails the admin asked to read again, from "Erreur" back to the inbox. */
+  private async putBack(client: ImapFlow, inbox: string): Promise<void> {
+    const retries = await this.deps.mailIn.retries();
+    if (retries.length === 0) return;
+    const lock = await client.getMailboxLock(ERROR_FOLDER);
+    try {
+      for (const r of retries) {
+        const uids = (await client.search({ header: { 'message-id': r.message_id } }, { uid: true })) || [];
+        if (uids.length > 0) await client.messageMove(uids.join(','), inbox, { uid: true });
+        await this.deps.mailIn.putBack(r.id);
+      }
+    } finally {
+      lock.release();
+    }
   }
 }

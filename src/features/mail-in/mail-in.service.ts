@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import type { Transactions, Trx } from '../../db/database.js';
-import { ConflictError, HttpError, ValidationError } from '../../http/errors.js';
+import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import type { UsersRepo } from '../auth/users.repo.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
@@ -47,6 +47,8 @@ export interface MailInDeps {
   ownAddresses: string[];
   domain: string;
   uploadTmpDir: string;
+  /** Mails per sender per hour past which the next are set aside (MAIL_IN_MAX_PER_HOUR). */
+  maxPerHour: number;
   maxFiles: number;
   maxBytes: number;
 }
@@ -74,12 +76,19 @@ export class MailInService {
       return this.setAside(raw, mailboxUid, `message illisible : ${(err as Error).message}`);
     }
     const messageId = mail.messageId?.trim() || `<sans-id-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
-    if (await this.deps.inbound.known(messageId)) return { outcome: 'duplicate', folder: 'Traité', reason: 'déjà traité', ticketRef: null };
+    const seen = await this.deps.inbound.find(messageId);
+    // Put back by the admin: read again as new, past the sender's hourly count.
+    if (seen?.outcome === 'retry') await this.deps.inbound.forget(seen.id);
+    else if (seen) return { outcome: 'duplicate', folder: 'Traité', reason: 'déjà traité', ticketRef: null };
     const from = addressesOf(mail.from)[0] ?? '';
     const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: (mail.subject ?? '').slice(0, 255), created_at: this.deps.now().toISOString() };
 
     const robot = this.automatic(mail, from);
     if (robot) return this.finish(base, 'ignored', robot, null, false);
+    // A sender writing in a loop (a mailer gone wrong): set aside for the admin, unanswered.
+    if (!seen && (await this.deps.inbound.countFrom(from, new Date(this.deps.now().getTime() - HOUR))) >= this.deps.maxPerHour) {
+      return this.finish(base, 'set_aside', `plus de ${this.deps.maxPerHour} courriels de cet expéditeur en une heure`, null, false);
+    }
 
     const ref = this.ticketRefOf(mail);
     const users = from ? await this.deps.users.activeByEmail(from) : [];
@@ -189,12 +198,31 @@ export class MailInService {
         await notifications.mailRefused(trx, { id: userId, email: base.from_address, first_name: who?.first_name ?? '', last_name: who?.last_name ?? '' }, { reason, ref, subject: base.subject });
       }
     });
-    return { outcome, folder: outcome === 'error' ? 'Erreur' : 'Traité', reason, ticketRef: ref };
+    return { outcome, folder: outcome === 'error' || outcome === 'set_aside' ? 'Erreur' : 'Traité', reason, ticketRef: ref };
+  }
+
+  /** The admin's page: the latest mails and what each became. */
+  latest(limit = 100) {
+    return this.deps.inbound.latest(limit);
+  }
+
+  /** The admin asks to read a set-aside mail again: the worker puts it back in the inbox on its next pass. */
+  async retry(id: number): Promise<void> {
+    if (!(await this.deps.inbound.requestRetry(id))) throw new NotFoundError();
+  }
+
+  /** The mails to put back in the inbox, and forgetting one once it is there. */
+  retries() {
+    return this.deps.inbound.retries();
+  }
+
+  putBack(id: number) {
+    return this.deps.inbound.markPutBack(id);
   }
 
   private async setAside(raw: Buffer, mailboxUid: number | null, reason: string): Promise<Handled> {
     const messageId = `<illisible-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
-    if (!(await this.deps.inbound.known(messageId))) {
+    if (!(await this.deps.inbound.find(messageId))) {
       await this.deps.db.transaction((trx) =>
         this.deps.inbound.record(trx, { message_id: messageId, mailbox_uid: mailboxUid, from_address: '', subject: '', outcome: 'error', ticket_id: null, reason, answered: false, created_at: this.deps.now().toISOString() }),
       );

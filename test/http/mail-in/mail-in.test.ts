@@ -143,6 +143,45 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     assert.deepEqual(await t.db('inbound_mails').where({ from_address: 'intrus@exemple.com' }).orderBy('id').pluck('outcome'), ['refused', 'refused']);
   });
 
+  it('when the requester replies to a resolved ticket, should show it to the agent and leave the resolution to her decision', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await t.db('tickets').where({ id }).update({ status: 'assignee' });
+    assert.equal((await consoleAction(agent, ref, { action: 'resolve', solution: 'Écran remplacé.' })).status, 303);
+    await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }).replace('a1b2c3d4-thunderbird', `resolved-${id}`));
+    assert.equal(await worker.runOnce(), 1);
+    assert.equal((await t.db('tickets').where({ id }).first()).status, 'resolue', 'neither accepted nor refused by a mail');
+    assert.ok((await publicEntries(id)).some((e) => e.body.includes('salle 12')));
+    assert.equal((await t.db('outbox').where({ ticket_id: id, kind: 'requester_updated' })).length, 1, 'the agent is told');
+  });
+
+  it('when a sender writes in a loop, should set the next mails aside unanswered; the admin sees them and has one read again', async () => {
+    const looping = await startTestApp({ imapUrl: imap.url, mailReplyTo: REPLY_TO, mailInMaxPerHour: 2 });
+    try {
+      const reader = new ImapWorker({ url: imap.url, mailIn: looping.services.mailIn, logger: createLogger('silent') });
+      const sophie = await demoUser(looping.db, 'SSEGUR');
+      const ref = await buildTicket(looping.services, sophie.id, { subcategory_id: sub, subject: 'En boucle' });
+      for (let i = 1; i <= 3; i++) await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: '<autre@ailleurs.fr>' }).replace('a1b2c3d4-thunderbird', `loop-${i}`));
+      assert.equal(await reader.runOnce(), 3);
+      const rows = await looping.db('inbound_mails').orderBy('id').select('id', 'outcome');
+      assert.deepEqual(rows.map((r) => r.outcome), ['entry', 'entry', 'set_aside']);
+      assert.equal((await looping.db('outbox').where({ kind: 'mail_refused' })).length, 0, 'unanswered');
+      const admin = await loginAs(looping.app, 'ADMIN');
+      const page = await admin.get('/admin/courriels-entrants');
+      const text = visibleText(page.text);
+      assert.ok(text.includes('Mis de côté') && text.includes('plus de 2 courriels de cet expéditeur en une heure'));
+      assert.ok(text.includes(`Ajouté au ticket : ${ref}`));
+      const token = page.text.match(/name="_csrf" value="([^"]+)"/)![1];
+      const retried = await admin.post(`/admin/courriels-entrants/${rows[2].id}/reprendre`).type('form').send({ _csrf: token });
+      assert.equal(retried.status, 303);
+      await reader.runOnce();
+      assert.deepEqual((await looping.db('inbound_mails').orderBy('id').pluck('outcome')), ['entry', 'entry', 'entry'], 'read again, past the hourly count');
+      const { id } = await looping.db('tickets').where({ ref }).first('id');
+      assert.equal((await looping.db('journal_entries').where({ ticket_id: id, visibility: 'public' })).length, 3);
+    } finally {
+      await looping.close();
+    }
+  });
+
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
     const { ref, id, messageId } = await askedTicket();
     await imap.deliver(Buffer.alloc(41 * 1024 * 1024, 0x41));

@@ -101,6 +101,8 @@ const EXPECTED: Record<string, Row> = {
   'GET /admin': adminPage,
   'GET /admin/courriels': adminPage,
   'GET /admin/courriels/:id': adminPage,
+  'GET /admin/courriels-entrants': adminPage,
+  'POST /admin/courriels-entrants/:id/reprendre': adminPost('404'), // no mail set aside with that id
   'GET /admin/satisfaction': adminPage,
   'GET /admin/journal': adminPage,
   'GET /admin/verrouillages': adminPage,
@@ -218,6 +220,7 @@ const PLANS: Record<string, Plan> = {
   'GET /agent/tickets/resolus': { queries: ['', '?onglet=par_moi', '?onglet=equipe'] },
   'GET /admin/courriels': { showsMailsTo: ['admin'] },
   'GET /admin/courriels/:id': { params: (c) => ({ id: c.f.mailId }), showsMailsTo: ['admin'] },
+  'POST /admin/courriels-entrants/:id/reprendre': { params: () => ({ id: 999_999 }) },
   'GET /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id/supprimer': {
