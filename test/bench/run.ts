@@ -14,6 +14,8 @@ import knexFactory from 'knex';
 import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
 import { benchDirectorySync, DIRECTORY_PEOPLE } from './directory.js';
+import { deliverAndWait, REPLIES } from './mail.js';
+import { startImapServer } from '../helpers/imap-server.js';
 import { withCookies } from '../helpers/server-process.js';
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     engine: { type: 'string', default: 'sqlite' },
     processes: { type: 'string', default: '1' },
     directory: { type: 'boolean', default: false },
+    mail: { type: 'boolean', default: false },
   },
 });
 if (values.engine !== 'sqlite' && values.engine !== 'postgres') throw new Error('--engine sqlite or --engine postgres');
@@ -315,8 +318,72 @@ async function directoryBench() {
   }
 }
 
+/** The id of Sophie's school in the database of `file`. */
+async function schoolOf(file: string): Promise<string> {
+  const db = knexFactory({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true });
+  try {
+    return String((await db('establishments').where({ rne: '0310001A' }).first('id')).id);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The mailbox's figures: 1,000 replies read from a real Dovecot while a page is loaded beside it. */
+async function mailBench() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guichet-bench-mail-'));
+  const target: DatabaseTarget = { engine: 'sqlite', file: path.join(dir, 'guichet.sqlite') };
+  const imap = await startImapServer();
+  // The demo accounts (SSEGUR, loaded outside production) file the tickets; one sender writes all the replies, past the hourly guard on purpose.
+  const env = { ...envOf(dir, target), NODE_ENV: 'test', MAIL_IN_MAX_PER_HOUR: '100000', IMAP_URL: imap.url, MAIL_REPLY_TO: 'assistance@ac-demo.fr', IMAP_POLL_SECONDS: '1' };
+  const [app] = await startAll(1, path.join(ROOT, 'dist', 'src', 'server.js'), env, true);
+  try {
+    const base = targetOf([app]).bases[0];
+    const page = await fetch(`${base}/login`);
+    let cookie = withCookies('', page);
+    const login = await fetch(`${base}/login`, {
+      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1], identifiant: 'SSEGUR', password: 'demo' }),
+    });
+    cookie = withCookies(cookie, login);
+    const home = await fetch(`${base}/assistance/recherche?q=onde`, { headers: { cookie } });
+    cookie = withCookies(cookie, home);
+    const html = await home.text();
+    const csrf = html.match(/name="_csrf" value="([^"]+)"/)![1];
+    const formUrl = html.match(/href="(\/assistance\/tickets\/nouveau\?sous_categorie=\d+&amp;type=incident)"/)![1].replace(/&amp;/g, '&');
+    const subcategoryId = formUrl.match(/sous_categorie=(\d+)/)![1];
+    const fileTicket = async (i: number) => {
+      const res = await fetch(`${base}/assistance/tickets`, {
+        method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: csrf, subcategory_id: subcategoryId, kind: 'incident', establishment_id: await schoolOf(target.file), visibility: 'self',
+          subject: `Réponses par courriel ${i}`, detail: 'Le poste ne démarre plus.', phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
+        }),
+      });
+      if (res.status !== 303) throw new Error(`ticket ${i}: ${res.status}`);
+    };
+    for (let i = 0; i < 100; i++) await fileTicket(i);
+    // The page loaded while the replies are delivered and read.
+    const [figures, during] = await Promise.all([
+      deliverAndWait(imap, target.file),
+      load('user portal home, while the mailbox is read', targetOf([app]), { path: '/assistance', headers: { cookie } }, false),
+    ]);
+    console.log(`${figures.processed} of ${REPLIES} replies handled in ${figures.seconds.toFixed(1)} s`, figures.outcomes);
+    writeSection('Mail in (IMAP)', [
+      `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Dovecot (Debian dovecot-imapd) on loopback; Guichet on SQLite, reading its mailbox every second (IMAP_POLL_SECONDS=1), batches of 50.`,
+      '',
+      `${REPLIES.toLocaleString('en-US')} Thunderbird replies (quoted history cut, the whole message kept as a file) to 100 tickets, delivered by IMAP APPEND: ${figures.processed} handled in ${figures.seconds.toFixed(1)} s from the first delivery (${Object.entries(figures.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}).`,
+      `Beside it, the user portal home for ${DURATION} s with ${CONNECTIONS} connections: ${during.rps} req/s, p50 ${during.p50} ms, p99 ${during.p99} ms${during.errors ? `, ${during.errors} errors` : ''}.`,
+    ]);
+  } finally {
+    await stopAll([app]);
+    await imap.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (values.directory) return directoryBench();
+  if (values.mail) return mailBench();
   if (ENGINE === 'postgres' && !process.env.TEST_DATABASE_URL) {
     // A PostgreSQL server of the bench's own, set up as for production: durable (fsync, synchronous
     // commits) and with a quarter of a small server's memory for its buffers.

@@ -17,6 +17,8 @@ export interface ImapServer {
   url: string;
   /** Deliver a message into INBOX (IMAP APPEND), as the mail server would. */
   deliver(raw: string | Buffer): Promise<void>;
+  /** Deliver many, in one session. */
+  deliverAll(raws: Array<string | Buffer>): Promise<void>;
   /** How many messages each folder holds. */
   counts(...folders: string[]): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -108,6 +110,10 @@ service stats {
   return {
     url: `imap://${MAILBOX_USER}:${MAILBOX_PASSWORD}@127.0.0.1:${port}/INBOX`,
     deliver: (raw) => session(async (c) => void (await c.append('INBOX', raw))),
+    deliverAll: (raws) =>
+      session(async (c) => {
+        for (const raw of raws) await c.append('INBOX', raw);
+      }),
     counts: (...folders) =>
       session(async (c) => {
         const out: Record<string, number> = {};

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { MailInService } from './mail-in.service.js';
 
 export const DONE_FOLDER = 'Traité';
+/** Batches of 50 per pass at most: a flood of mail never holds the worker for long. */
+const MAX_BATCHES_PER_PASS = 40;
 export const ERROR_FOLDER = 'Erreur';
 
 /** imap://user:password@host:143/INBOX or imaps://…:993/INBOX, as IMAP_URL gives it. */
@@ -42,31 +44,51 @@ export class ImapWorker {
       await this.putBack(client, s.mailbox);
       const lock = await client.getMailboxLock(s.mailbox);
       try {
-        // Fetched first, handled after: no other command may run while a FETCH streams.
-        const messages: Array<{ uid: number; source: Buffer }> = [];
-        for await (const m of client.fetch('1:*', { uid: true, source: true })) {
-          if (m.source) messages.push({ uid: m.uid, source: m.source });
-          if (messages.length >= (this.deps.batch ?? 50)) break;
-        }
-        for (const m of messages) {
-          let folder: string;
-          try {
-            const result = await this.deps.mailIn.handle(m.source, m.uid);
-            folder = result.folder;
-            this.deps.logger.info({ uid: m.uid, outcome: result.outcome, ticket: result.ticketRef, reason: result.reason || undefined }, 'mail read');
-          } catch (err) {
-            // Not handled (nothing recorded): left in the mailbox for the next pass.
-            this.deps.logger.error({ err, uid: m.uid }, 'mail not handled, kept for the next pass');
-            continue;
-          }
-          await client.messageMove(String(m.uid), folder, { uid: true });
-          handled++;
+        // Batch after batch until the inbox is empty (what was handled has moved out of it), within a bound per pass.
+        for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
+          const messages = await this.nextBatch(client);
+          if (messages.length === 0) break;
+          const done = await this.handleAll(client, messages);
+          handled += done;
+          // Some could not be handled now: they stay, and are not retried at once.
+          if (done < messages.length) break;
         }
       } finally {
         lock.release();
       }
     } finally {
       await client.logout().catch(() => undefined);
+    }
+    return handled;
+  }
+
+  /** The next messages of the open mailbox, fetched whole before any is handled: no other command may run while a FETCH streams. */
+  private async nextBatch(client: ImapFlow): Promise<Array<{ uid: number; source: Buffer }>> {
+    const messages: Array<{ uid: number; source: Buffer }> = [];
+    if (!client.mailbox || client.mailbox.exists === 0) return messages;
+    for await (const m of client.fetch('1:*', { uid: true, source: true })) {
+      if (m.source) messages.push({ uid: m.uid, source: m.source });
+      if (messages.length >= (this.deps.batch ?? 50)) break;
+    }
+    return messages;
+  }
+
+  /** Handle each message and move it; one left unhandled (a passing failure) stays for the next pass. */
+  private async handleAll(client: ImapFlow, messages: Array<{ uid: number; source: Buffer }>): Promise<number> {
+    let handled = 0;
+    for (const m of messages) {
+      let folder: string;
+      try {
+        const result = await this.deps.mailIn.handle(m.source, m.uid);
+        folder = result.folder;
+        this.deps.logger.info({ uid: m.uid, outcome: result.outcome, ticket: result.ticketRef, reason: result.reason || undefined }, 'mail read');
+      } catch (err) {
+        // Not handled (nothing recorded): left in the mailbox for the next pass.
+        this.deps.logger.error({ err, uid: m.uid }, 'mail not handled, kept for the next pass');
+        continue;
+      }
+      await client.messageMove(String(m.uid), folder, { uid: true });
+      handled++;
     }
     return handled;
   }

@@ -182,6 +182,26 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     }
   });
 
+  it('when a reply is odd (8-bit subject in windows-1252, 200 recipients, HTML only with a script, a file named with a path), should still land, as text', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    const recipients = Array.from({ length: 200 }, (_, i) => `collegue${i}@ac-demo.fr`).join(', ');
+    const head = [
+      'From: Sophie Segur <sophie.segur@ac-demo.fr>', `To: assistance@ac-demo.fr, ${recipients}`, `Subject: Re: [${ref}] Problème réglé ?`,
+      `Message-ID: <odd-${id}@ac-demo.fr>`, `In-Reply-To: ${messageId}`, 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '',
+      '--b', 'Content-Type: text/html; charset=windows-1252', 'Content-Transfer-Encoding: 8bit', '',
+    ].join('\r\n');
+    const html = '<html><body><p>Toujours bloqué à l\'écran de démarrage.</p><script>document.location="https://pirate.example"</script></body></html>';
+    const tail = ['', '--b', 'Content-Type: text/plain; name="passwd.txt"', 'Content-Disposition: attachment; filename="../../etc/passwd.txt"', '', 'root:x:0:0', '--b--', ''].join('\r\n');
+    await imap.deliver(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from('\r\n' + html, 'latin1'), Buffer.from(tail, 'latin1')]));
+    assert.equal(await worker.runOnce(), 1);
+    const entry = (await publicEntries(id)).at(-1)!;
+    assert.match(entry.body, /Toujours bloqué à l'écran de démarrage\./);
+    assert.ok(!/script|pirate/.test(entry.body), entry.body);
+    const names: string[] = await t.db('attachments').where({ ticket_id: id }).pluck('original_name');
+    assert.ok(names.length === 1 && !names[0].includes('/') && names[0].endsWith('passwd.txt'), names.join(', '));
+    assert.equal((await t.db('inbound_mails').where({ message_id: `<odd-${id}@ac-demo.fr>` }).first()).subject, `Re: [${ref}] Problème réglé ?`);
+  });
+
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
     const { ref, id, messageId } = await askedTicket();
     await imap.deliver(Buffer.alloc(41 * 1024 * 1024, 0x41));
