@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import type { Transactions, Trx } from '../../db/database.js';
 import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../http/errors.js';
@@ -59,6 +60,20 @@ const headerText = (v: HeaderValue | undefined): string =>
   v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' && v && 'text' in v ? String((v as { text: unknown }).text) : String((v as { value?: unknown }).value ?? v);
 
 /**
+ * The subject as its writer meant it. A subject sent as raw 8-bit bytes (no encoded-word, against
+ * RFC 2047, as old French mailers do) is not UTF-8 and decodes as "Probl�me": read it as
+ * windows-1252, as mail clients do.
+ */
+function subjectOf(mail: ParsedMail, raw: Buffer): string {
+  const subject = mail.subject ?? '';
+  if (!subject.includes('\uFFFD')) return subject;
+  const end = raw.indexOf('\r\n\r\n');
+  const head = raw.subarray(0, end < 0 ? Math.min(raw.length, 65_536) : end).toString('latin1');
+  const line = /^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1];
+  return line === undefined ? subject : new TextDecoder('windows-1252').decode(Buffer.from(line.replace(/\r?\n[ \t]+/g, ' '), 'latin1')).trim();
+}
+
+/**
  * Mail to the helpdesk's address, one message at a time: a reply lands in its ticket's public
  * journal, by its author, as an answer on the page would; anything else is answered politely
  * (once an hour per sender) or, when a robot sent it, left unanswered. Each message is recorded
@@ -81,7 +96,7 @@ export class MailInService {
     if (seen?.outcome === 'retry') await this.deps.inbound.forget(seen.id);
     else if (seen) return { outcome: 'duplicate', folder: 'Traité', reason: 'déjà traité', ticketRef: null };
     const from = addressesOf(mail.from)[0] ?? '';
-    const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: (mail.subject ?? '').slice(0, 255), created_at: this.deps.now().toISOString() };
+    const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: subjectOf(mail, raw).slice(0, 255), created_at: this.deps.now().toISOString() };
 
     const robot = this.automatic(mail, from);
     if (robot) return this.finish(base, 'ignored', robot, null, false);
@@ -103,7 +118,9 @@ export class MailInService {
       return this.finish(base, 'refused', isAgent && ticket ? mailInMessages.agent : mailInMessages.notAllowed, ref, true, users[0].id);
     }
 
-    const text = mail.text ?? '';
+    // An HTML-only part inside a multipart/mixed gets no text from mailparser: converted here,
+    // scripts and styles dropped, so that only text ever reaches a page.
+    const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '';
     const { kept, cut } = cutQuoted(text);
     const { files, notes } = await this.filesOf(mail, cut ? raw : null);
     const body = [kept, ...notes].filter(Boolean).join('\n\n');

@@ -194,6 +194,8 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     const tail = ['', '--b', 'Content-Type: text/plain; name="passwd.txt"', 'Content-Disposition: attachment; filename="../../etc/passwd.txt"', '', 'root:x:0:0', '--b--', ''].join('\r\n');
     await imap.deliver(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from('\r\n' + html, 'latin1'), Buffer.from(tail, 'latin1')]));
     assert.equal(await worker.runOnce(), 1);
+    const record = await t.db('inbound_mails').where({ message_id: `<odd-${id}@ac-demo.fr>` }).first();
+    assert.equal(record?.outcome, 'entry', JSON.stringify(record));
     const entry = (await publicEntries(id)).at(-1)!;
     assert.match(entry.body, /Toujours bloqué à l'écran de démarrage\./);
     assert.ok(!/script|pirate/.test(entry.body), entry.body);
