@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   MAIL_REPLY_TO: z.string().email().optional(),
   IMAP_POLL_SECONDS: z.coerce.number().int().positive().default(30),
   MAIL_IN_MAX_PER_HOUR: z.coerce.number().int().positive().default(30),
+  MAIL_AGENT_REPLIES: z.enum(['refuse', 'public']).default('refuse'),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().default(''),
   OIDC_CLIENT_SECRET: z.string().default(''),
@@ -115,6 +116,8 @@ export interface Config {
   imapPollMs: number;
   /** Mails per sender per hour past which the next are set aside for the admin. */
   mailInMaxPerHour: number;
+  /** An agent's reply by mail: refused (the console decides public or private), or put in the public journal. */
+  mailAgentReplies: 'refuse' | 'public';
   /** The address users reach Guichet at, for links in mails. */
   publicUrl: string;
   /** Login attempts allowed per address per 15 minutes. */
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailReplyTo: e.MAIL_REPLY_TO,
     imapPollMs: e.IMAP_POLL_SECONDS * 1000,
     mailInMaxPerHour: e.MAIL_IN_MAX_PER_HOUR,
+    mailAgentReplies: e.MAIL_AGENT_REPLIES,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     auth: {

@@ -93,7 +93,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   });
   const knowledge = new KnowledgeService({ db, knowledge: new KnowledgeRepo(db), audit, now });
   const mailIn = new MailInService({
-    db, inbound: new InboundMailsRepo(db), users, ticketsRepo, tickets, attachments, notifications, now,
+    db, inbound: new InboundMailsRepo(db), users, ticketsRepo, tickets, agentConsole: agent, agentReplies: config.mailAgentReplies, attachments, notifications, now,
     ownAddresses: [addressOf(config.mailFrom), ...(config.mailReplyTo ? [config.mailReplyTo] : [])],
     domain: mailDomain(config), uploadTmpDir: config.uploadTmpDir, maxPerHour: config.mailInMaxPerHour, maxFiles: config.uploadMaxFiles, maxBytes: config.uploadMaxBytes,
   });

@@ -11,6 +11,8 @@ export interface Settings {
   priority_matrix: PriorityMatrix;
   /** The team that receives wrongly dispatched tickets; set by the catalogue seed. */
   platform_team_id: number | null;
+  /** The sub-category of tickets opened by mail, for the platform team to qualify; set by a seed. */
+  mail_intake_subcategory_id: number | null;
   /** Upload limits set by an admin; null: the environment's (UPLOAD_MAX_MB, UPLOAD_MAX_FILES). */
   upload_max_mb: number | null;
   upload_max_files: number | null;
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   reopen_days: 16,
   priority_matrix: DEFAULT_PRIORITY_MATRIX,
   platform_team_id: null,
+  mail_intake_subcategory_id: null,
   upload_max_mb: null,
   upload_max_files: null,
 };

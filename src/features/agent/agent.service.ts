@@ -1,4 +1,4 @@
-import type { Transactions } from '../../db/database.js';
+import type { Transactions, Trx } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { SettingsRepo } from '../admin/settings.repo.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
@@ -108,8 +108,14 @@ export class AgentService {
     return { ticket, privateJournal, publicJournal, files, history, teamAgents, dispatchTeams, actions, platformTeamId: platform, satisfaction };
   }
 
-  /** One press of a console button: checked against the lifecycle, written in one transaction. */
-  async perform(user: CurrentUser, ref: string, input: ConsoleActionInput, files: IncomingFile[], uploadError?: string): Promise<Action> {
+  /**
+   * One press of a console button: checked against the lifecycle, written in one transaction;
+   * `alsoInTransaction` runs in it (a mail that brought the entry is recorded with it).
+   */
+  async perform(
+    user: CurrentUser, ref: string, input: ConsoleActionInput, files: IncomingFile[], uploadError?: string,
+    alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void>,
+  ): Promise<Action> {
     const { ticket, platform } = await this.ticketFor(user, ref);
     const { db, tickets, attachments, events, settings } = this.deps;
     const action = input.action as Action;
@@ -211,6 +217,7 @@ export class AgentService {
           await record('attachment_added', { details: { files: checked.ok.map((f) => f.name), visible }, data: { visible } });
         }
         for (const payload of emitted) await events.emit(trx, payload);
+        await alsoInTransaction?.(trx, ticket.id);
       }),
     );
     return action;

@@ -1,7 +1,7 @@
 import type { Database, Trx } from '../../db/database.js';
 import { insertRows, sql, wholeNumber } from '../../db/sql.js';
 
-export type InboundOutcome = 'entry' | 'refused' | 'ignored' | 'set_aside' | 'error';
+export type InboundOutcome = 'entry' | 'ticket' | 'refused' | 'ignored' | 'set_aside' | 'error';
 
 export interface InboundMailRow {
   message_id: string; mailbox_uid: number | null; from_address: string; subject: string;

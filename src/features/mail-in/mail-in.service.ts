@@ -11,6 +11,10 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import { canSeeAsRequester } from '../tickets/access.js';
 import type { TicketsRepo } from '../tickets/tickets.repo.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
+import { CreateTicketSchema, DETAIL_MAX, MESSAGE_MAX, SUBJECT_MAX } from '../tickets/tickets.schemas.js';
+import type { AgentService } from '../agent/agent.service.js';
+import { ConsoleActionSchema } from '../agent/agent.schemas.js';
+import type { CurrentUser } from '../auth/current-user.js';
 import type { InboundMailsRepo, InboundOutcome } from './inbound-mails.repo.js';
 import { cutQuoted } from './quotes.js';
 
@@ -27,11 +31,14 @@ export const mailInMessages = {
   notAllowed: "seuls le demandeur, le bénéficiaire, un responsable de l'établissement ou l'équipe en charge peuvent écrire dans ce ticket.",
   agent: "les agents répondent depuis la console de l'assistance, où le choix entre journal demandeur et journal privé est fait : votre courriel n'a pas été recopié.",
   closed: 'ce ticket est fermé ; créez une nouvelle demande sur le portail en rappelant son numéro.',
-  noTicket: "aucun numéro de ticket (R-…) n'a été reconnu : pour une nouvelle demande, utilisez le portail.",
+  noTicket: "aucun ticket n'a pu être ouvert à partir de ce courriel : créez votre demande sur le portail.",
   empty: 'le courriel ne contenait ni texte ni pièce jointe reprise.',
 } as const;
 
 const HOUR = 3600_000;
+
+/** What every record of a mail holds. */
+type Base = { message_id: string; mailbox_uid: number | null; from_address: string; subject: string; created_at: string };
 /** A mail larger than this is set aside unread: its attachments alone pass any upload limit. */
 const MAX_RAW_BYTES = 40 * 1024 * 1024;
 
@@ -41,6 +48,9 @@ export interface MailInDeps {
   users: UsersRepo;
   ticketsRepo: TicketsRepo;
   tickets: TicketsService;
+  agentConsole: AgentService;
+  /** MAIL_AGENT_REPLIES: an agent's reply by mail is refused (they are told to use the console) or goes to the public journal. */
+  agentReplies: 'refuse' | 'public';
   attachments: AttachmentsService;
   notifications: NotificationsService;
   now: () => Date;
@@ -108,19 +118,21 @@ export class MailInService {
     const ref = this.ticketRefOf(mail);
     const users = from ? await this.deps.users.activeByEmail(from) : [];
     if (users.length === 0) return this.finish(base, 'refused', mailInMessages.unknownSender, ref, true);
-    if (!ref) return this.finish(base, 'refused', mailInMessages.noTicket, null, true, users[0].id);
+    const candidates = (await Promise.all(users.map((u) => this.deps.users.loadCurrentUser(u.id)))).filter((u) => !!u);
+    const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '';
+    // No ticket named: a new request, for the platform team to qualify.
+    if (!ref) return this.openTicket(raw, mail, text, base, candidates[0], null);
     const ticket = await this.deps.ticketsRepo.findDetailByRef(ref);
     // Several accounts share the address (a school's mailbox): the first who may write in this ticket writes.
-    const candidates = (await Promise.all(users.map((u) => this.deps.users.loadCurrentUser(u.id)))).filter((u) => !!u);
     const writer = ticket ? candidates.find((u) => canSeeAsRequester(u, ticket)) : undefined;
     if (!ticket || !writer) {
-      const isAgent = candidates.some((u) => u.roles.includes('agent'));
-      return this.finish(base, 'refused', isAgent && ticket ? mailInMessages.agent : mailInMessages.notAllowed, ref, true, users[0].id);
+      const agent = candidates.find((u) => u.roles.includes('agent'));
+      if (agent && ticket && this.deps.agentReplies === 'public') return this.agentReply(raw, mail, text, base, agent, ticket.ref, ticket.version);
+      return this.finish(base, 'refused', agent && ticket ? mailInMessages.agent : mailInMessages.notAllowed, ref, true, users[0].id);
     }
 
-    // An HTML-only part inside a multipart/mixed gets no text from mailparser: converted here,
-    // scripts and styles dropped, so that only text ever reaches a page.
-    const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '';
+    // A closed ticket takes no more entries: the mail opens a new one that names it.
+    if (ticket.status === 'fermee') return this.openTicket(raw, mail, text, base, writer, ref);
     const { kept, cut } = cutQuoted(text);
     const { files, notes } = await this.filesOf(mail, cut ? raw : null);
     const body = [kept, ...notes].filter(Boolean).join('\n\n');
@@ -133,6 +145,58 @@ export class MailInService {
       if (err instanceof ConflictError) return this.finish(base, 'refused', ticket.status === 'fermee' ? mailInMessages.closed : err.message, ref, true, writer.id);
       if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.empty, ref, true, writer.id);
       if (err instanceof HttpError) return this.finish(base, 'refused', err.message, ref, true, writer.id);
+      throw err;
+    } finally {
+      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
+    }
+  }
+
+  /**
+   * An agent's reply by mail, when MAIL_AGENT_REPLIES=public: its text (the history cut) goes to
+   * the public journal, as "Enregistrer" with a message in the console would, and only if the
+   * console would let this agent write there; never to the private journal.
+   */
+  private async agentReply(raw: Buffer, mail: ParsedMail, text: string, base: Base, agent: CurrentUser, ref: string, version: number): Promise<Handled> {
+    const { kept, cut } = cutQuoted(text);
+    const { files, notes } = await this.filesOf(mail, cut ? raw : null);
+    const input = ConsoleActionSchema.parse({ action: 'save', version: String(version), public_entry: [kept, ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX), files_public: 'on' });
+    try {
+      await this.deps.agentConsole.perform(agent, ref, input, files, undefined, (trx, ticketId) =>
+        this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: "réponse d'un agent", answered: false }),
+      );
+      return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
+    } catch (err) {
+      if (err instanceof HttpError) return this.finish(base, 'refused', err instanceof ValidationError ? mailInMessages.empty : mailInMessages.notAllowed, ref, true, agent.id);
+      throw err;
+    } finally {
+      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
+    }
+  }
+
+  /**
+   * A new ticket from a mail: "Objet de la demande" its subject, "Détail" its text (the history
+   * it quotes cut), in the sub-category kept for mail, status "Nouvelle", for the platform team
+   * to qualify; its writer gets the usual creation mail with the reference.
+   */
+  private async openTicket(raw: Buffer, mail: ParsedMail, text: string, base: Base, writer: CurrentUser | undefined, previous: string | null): Promise<Handled> {
+    const establishment = writer?.establishments[0];
+    if (!writer || !establishment) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer?.id ?? null);
+    const { kept, cut } = cutQuoted(text);
+    const { files, notes } = await this.filesOf(mail, cut ? raw : null);
+    const subject = base.subject.replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, '').trim() || '(sans objet)';
+    const detail = [previous ? `Suite du ticket ${previous}, fermé.` : '', kept || '(courriel sans texte)', ...notes].filter(Boolean).join('\n\n');
+    const input = CreateTicketSchema.parse({
+      subcategory_id: '1', kind: 'request', establishment_id: String(establishment.id), visibility: 'self',
+      subject: subject.slice(0, SUBJECT_MAX), detail: detail.slice(0, DETAIL_MAX), phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
+    });
+    try {
+      const { ref } = await this.deps.tickets.create(writer, input, files, undefined, {
+        fromMail: true,
+        alsoInTransaction: (trx, ticketId) => this.deps.inbound.record(trx, { ...base, outcome: 'ticket', ticket_id: ticketId, reason: previous ? `suite de ${previous}` : '', answered: false }),
+      });
+      return { outcome: 'ticket', folder: 'Traité', reason: '', ticketRef: ref };
+    } catch (err) {
+      if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
       throw err;
     } finally {
       await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
@@ -203,7 +267,7 @@ export class MailInService {
 
   /** Record what a mail became (and answer its sender, at most once an hour), in one transaction. */
   private async finish(
-    base: { message_id: string; mailbox_uid: number | null; from_address: string; subject: string; created_at: string },
+    base: Base,
     outcome: InboundOutcome, reason: string, ref: string | null, answer: boolean, userId: number | null = null,
   ): Promise<Handled> {
     const { db, inbound, notifications, users, now } = this.deps;

@@ -76,6 +76,12 @@ export class TicketsService {
     return path;
   }
 
+  /** The sub-category of tickets opened by mail (mail_intake_subcategory_id), whatever users may browse. */
+  private async mailIntake(): Promise<SubcategoryPath | null> {
+    const id = (await this.deps.settings.all()).mail_intake_subcategory_id;
+    return id === null ? null : ((await this.deps.catalogue.subcategoryPath(id)) ?? null);
+  }
+
   /** What the form needs besides the sub-category: lists and the duplicate hint. */
   async formContext(user: CurrentUser, path: SubcategoryPath | null) {
     const establishmentIds = user.establishments.map((e) => e.id);
@@ -87,11 +93,18 @@ export class TicketsService {
     return { colleagues: colleagues.filter((c) => c.id !== user.id), businessTeams, duplicates };
   }
 
-  /** "Valider": checks what the form cannot, then writes ticket, history, files and mails in one transaction. */
-  async create(user: CurrentUser, input: CreateTicketInput, files: IncomingFile[], uploadError?: string): Promise<{ ref: string }> {
+  /**
+   * "Valider": checks what the form cannot, then writes ticket, history, files and mails in one
+   * transaction. A ticket opened by mail (`fromMail`) goes to the sub-category kept for them,
+   * which users never browse, and `alsoInTransaction` records the mail with it.
+   */
+  async create(
+    user: CurrentUser, input: CreateTicketInput, files: IncomingFile[], uploadError?: string,
+    opts: { fromMail?: boolean; alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void> } = {},
+  ): Promise<{ ref: string }> {
     const { db, tickets, attachments, settings, events } = this.deps;
     const errors: FieldErrors = {};
-    const path = await this.fileableSubcategory(user, input.subcategory_id, input.kind);
+    const path = opts.fromMail ? await this.mailIntake() : await this.fileableSubcategory(user, input.subcategory_id, input.kind);
     if (!path) errors._form = ticketMessages.subcategoryGone;
     if (!user.establishments.some((e) => e.id === input.establishment_id)) errors.establishment_id = ticketMessages.establishment;
     const beneficiaryId = input.beneficiary_id ?? user.id;
@@ -144,6 +157,7 @@ export class TicketsService {
         await stored.record(trx, { ticketId: id, uploaderId: user.id, now });
         await tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now });
         await events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } });
+        await opts.alsoInTransaction?.(trx, id);
         return { ref: await tickets.refOf(trx, id) };
       }),
     );

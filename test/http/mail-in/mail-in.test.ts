@@ -204,6 +204,74 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     assert.equal((await t.db('inbound_mails').where({ message_id: `<odd-${id}@ac-demo.fr>` }).first()).subject, `Re: [${ref}] Problème réglé ?`);
   });
 
+  it('when a known user writes to the helpdesk without naming a ticket, should open one in "Nouvelle" for the platform team, and send her the usual creation mail', async () => {
+    const raw = [
+      'From: Sophie Segur <sophie.segur@ac-demo.fr>', 'To: assistance@ac-demo.fr', 'Subject: TR: Imprimante du bureau en panne',
+      'Message-ID: <new-request-1@ac-demo.fr>', 'Content-Type: text/plain; charset=UTF-8', '', "L'imprimante du bureau affiche une erreur 49.", '',
+    ].join('\r\n');
+    await imap.deliver(raw);
+    assert.equal(await worker.runOnce(), 1);
+    const record = await t.db('inbound_mails').where({ message_id: '<new-request-1@ac-demo.fr>' }).first();
+    assert.equal(record.outcome, 'ticket');
+    const ticket = await t.db('tickets').where({ id: record.ticket_id }).first();
+    assert.deepEqual([ticket.status, ticket.subject, ticket.subcategory_name, ticket.team_id], ['nouvelle', 'Imprimante du bureau en panne', 'À qualifier', null]);
+    assert.match(ticket.detail, /erreur 49/);
+    assert.equal(ticket.requester_id, (await demoUser(t.db, 'SSEGUR')).id);
+    assert.equal((await t.db('outbox').where({ ticket_id: ticket.id, kind: 'ticket_created' })).length, 1, 'the usual creation mail, with the reference');
+    const queue = visibleText((await agent.get('/agent/tickets/en-cours?onglet=a_prendre')).text);
+    assert.ok(queue.includes('Imprimante du bureau en panne'), 'in the platform team\'s queue');
+    // The sub-category kept for mail is not one users browse or find.
+    const sophie = await loginAs(t.app, 'SSEGUR');
+    assert.ok(!visibleText((await sophie.get('/assistance/services')).text).includes('Demandes reçues par courriel'));
+    assert.ok(!visibleText((await sophie.get('/assistance/recherche?q=qualifier')).text).includes('À qualifier'));
+  });
+
+  it('when the requester replies to a closed ticket, should open a new ticket that names the old one', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    await t.db('tickets').where({ id }).update({ status: 'fermee', closed_at: new Date().toISOString() });
+    await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }).replace('a1b2c3d4-thunderbird', `closed-${id}`));
+    assert.equal(await worker.runOnce(), 1);
+    const record = await t.db('inbound_mails').where({ message_id: `<closed-${id}@ac-demo.fr>` }).first();
+    assert.equal(record.outcome, 'ticket');
+    assert.notEqual(record.ticket_id, id);
+    const fresh = await t.db('tickets').where({ id: record.ticket_id }).first();
+    assert.match(fresh.detail, new RegExp(`Suite du ticket ${ref}, fermé\\.`));
+    assert.match(fresh.detail, /salle 12/);
+    assert.equal((await t.db('tickets').where({ id }).first()).status, 'fermee', 'the old one stays closed');
+  });
+
+  it('when an agent replies by mail, should refuse it and tell him to use the console; with MAIL_AGENT_REPLIES=public, put it in the public journal', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    const fromAgent = (n: string) => fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId })
+      .replace('From: =?UTF-8?Q?Sophie_S=C3=A9gur?= <sophie.segur@ac-demo.fr>', 'From: Antoine Leroy <antoine.leroy@ac-demo.fr>')
+      .replace('a1b2c3d4-thunderbird', `agent-${n}-${id}`);
+    await imap.deliver(fromAgent('a'));
+    assert.equal(await worker.runOnce(), 1);
+    assert.ok(!(await publicEntries(id)).some((e) => e.body.includes('salle 12')));
+    const told = await t.db('outbox').where({ to_address: 'antoine.leroy@ac-demo.fr', kind: 'mail_refused' }).orderBy('id', 'desc').first();
+    assert.ok(told?.text_body.includes('les agents répondent depuis la console'));
+
+    const open = await startTestApp({ imapUrl: imap.url, mailReplyTo: REPLY_TO, mailAgentReplies: 'public' });
+    try {
+      const sophie = await demoUser(open.db, 'SSEGUR');
+      const ref2 = await buildTicket(open.services, sophie.id, { subcategory_id: sub, subject: 'Réponse d’agent' });
+      const leroy = await loginAs(open.app, 'ALEROY');
+      assert.equal((await consoleAction(leroy, ref2, { action: 'take' })).status, 303);
+      const reader = new ImapWorker({ url: imap.url, mailIn: open.services.mailIn, logger: createLogger('silent') });
+      await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref2, MESSAGE_ID: '<x@y.fr>' })
+        .replace('From: =?UTF-8?Q?Sophie_S=C3=A9gur?= <sophie.segur@ac-demo.fr>', 'From: Antoine Leroy <antoine.leroy@ac-demo.fr>')
+        .replace('a1b2c3d4-thunderbird', 'agent-public'));
+      assert.equal(await reader.runOnce(), 1);
+      const { id: id2 } = await open.db('tickets').where({ ref: ref2 }).first('id');
+      const entries = await open.db('journal_entries').where({ ticket_id: id2 }).select('visibility', 'body', 'author_id');
+      const leroyId = (await demoUser(open.db, 'ALEROY')).id;
+      assert.ok(entries.some((e) => e.visibility === 'public' && e.author_id === leroyId && e.body.includes('salle 12')), JSON.stringify(entries));
+      assert.ok(!entries.some((e) => e.visibility === 'private'), 'never the private journal');
+    } finally {
+      await open.close();
+    }
+  });
+
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
     const { ref, id, messageId } = await askedTicket();
     await imap.deliver(Buffer.alloc(41 * 1024 * 1024, 0x41));
