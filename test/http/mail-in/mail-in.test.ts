@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../../src/config.js';
@@ -270,6 +271,36 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     } finally {
       await open.close();
     }
+  });
+
+  it('when a reply carries a 30 MB file and a zip (a bomb, or not), or its MIME is broken, should keep what it can, say what it left out, and go on', async () => {
+    const { ref, id, messageId } = await askedTicket();
+    const big = crypto.randomBytes(30_000_000).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const zip = Buffer.concat([Buffer.from('504b0304140000000800', 'hex'), Buffer.alloc(200)]).toString('base64');
+    const withFiles = [
+      'From: Sophie Segur <sophie.segur@ac-demo.fr>', 'To: assistance@ac-demo.fr', `Subject: Re: [${ref}] Fichiers`, `Message-ID: <files-${id}@ac-demo.fr>`,
+      `In-Reply-To: ${messageId}`, 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="f"', '',
+      '--f', 'Content-Type: text/plain; charset=UTF-8', '', 'Voici les journaux du poste.',
+      '--f', 'Content-Type: application/octet-stream; name="journaux.bin"', 'Content-Disposition: attachment; filename="journaux.bin"', 'Content-Transfer-Encoding: base64', '', big,
+      '--f', 'Content-Type: application/zip; name="42.zip"', 'Content-Disposition: attachment; filename="42.zip"', 'Content-Transfer-Encoding: base64', '', zip,
+      '--f--', '',
+    ].join('\r\n');
+    const broken = [
+      'From: Sophie Segur <sophie.segur@ac-demo.fr>', 'To: assistance@ac-demo.fr', `Subject: Re: [${ref}] Cassé`, `Message-ID: <broken-${id}@ac-demo.fr>`,
+      'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="jamais-ferme"', 'X-En-tete sans deux-points', '',
+      '--jamais-ferme', 'Content-Type: text/plain; charset=inconnu-42', 'Content-Transfer-Encoding: quoted-printable', '', 'Le poste =C3=A9teint =ZZ tout seul.',
+    ].join('\r\n');
+    await imap.deliver(withFiles);
+    await imap.deliver(broken);
+    assert.equal(await worker.runOnce(), 2);
+    const bodies = (await publicEntries(id)).map((e) => e.body);
+    const filed = bodies.find((b) => b.includes('Voici les journaux du poste.'))!;
+    assert.ok(filed, bodies.join(' | '));
+    assert.ok(filed.includes('[Pièce jointe non reprise : journaux.bin, trop volumineuse]'), filed);
+    assert.ok(filed.includes('42.zip') && filed.includes("n'est pas d'un type accepté"), filed);
+    assert.deepEqual(await t.db('attachments').where({ ticket_id: id }).pluck('original_name'), [], 'neither file kept');
+    assert.ok(bodies.some((b) => b.includes('Le poste') && b.includes('teint')), 'the broken one lands too, as well as it reads');
+    assert.deepEqual(await imap.counts('INBOX'), { INBOX: 0 });
   });
 
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
