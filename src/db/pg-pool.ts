@@ -17,6 +17,7 @@ const ROLLBACK = sql`ROLLBACK`;
 export class PgPool {
   private readonly pool: pg.Pool;
   private readonly names = new Map<string, string>();
+  private renamed = 0;
 
   constructor(
     url: string,
@@ -30,7 +31,13 @@ export class PgPool {
 
   /** One statement on a connection of the pool. */
   async all<T>(q: Sql): Promise<T[]> {
-    return (await this.pool.query(this.config(q))).rows as T[];
+    try {
+      return (await this.pool.query(this.config(q))).rows as T[];
+    } catch (err) {
+      // Another process migrated the schema under a kept statement: prepared again, under a new name.
+      if (!this.stale(err, q)) throw err;
+      return (await this.pool.query(this.config(q))).rows as T[];
+    }
   }
 
   /** `work` on one connection between BEGIN and COMMIT; ROLLBACK when it fails. */
@@ -51,7 +58,7 @@ export class PgPool {
       await control(BEGIN);
       let result: T;
       try {
-        result = await work(async (q) => (await client.query(this.config(q))).rows);
+        result = await work(async (q) => (await client.query(this.config(q)).catch((err: unknown) => { this.stale(err, q); throw err; })).rows);
       } catch (err) {
         await control(ROLLBACK).catch(() => undefined);
         throw err;
@@ -73,11 +80,22 @@ export class PgPool {
     return this.pool.end();
   }
 
+  /**
+   * "cached plan must not change result type": the statement's tables changed since it was
+   * prepared (a migration by another process). Its name is given up, so that every connection
+   * prepares the text again; true when that was the error.
+   */
+  private stale(err: unknown, q: Sql): boolean {
+    if (!(err instanceof pg.DatabaseError) || err.code !== '0A000' || !/cached plan/.test(err.message)) return false;
+    if (this.names.has(q.text)) this.names.set(q.text, `guichet_${++this.renamed}_${this.names.size}`);
+    return true;
+  }
+
   private config(q: Sql): pg.QueryConfig {
     if (q.values.some((v) => v === undefined)) throw new Error(`Undefined binding(s) in: ${q.sql}`);
     if (this.events.listenerCount('query') > 0) this.events.emit('query', { sql: q.text, bindings: q.values });
     let name = this.names.get(q.text);
-    if (!name && this.names.size < NAMED_STATEMENTS) this.names.set(q.text, (name = `guichet_${this.names.size + 1}`));
+    if (!name && this.names.size < NAMED_STATEMENTS) this.names.set(q.text, (name = `guichet_0_${this.names.size + 1}`));
     return { name, text: q.text, values: q.values };
   }
 }

@@ -48,6 +48,11 @@ export class DirectoryAccountsService {
     if (existing && !existing.active && !(reenable && existing.deactivated_by === 'directory')) {
       return { outcome: 'refused', userId: existing.id, establishmentsCreated: [] };
     }
+    // A local account with its own password (a break-glass admin, a demo account) is never taken
+    // over by a directory person of the same name; one created without a password waits for them.
+    if (existing && existing.source === 'local' && existing.password_hash !== NO_PASSWORD) {
+      return { outcome: 'refused', userId: existing.id, establishmentsCreated: [] };
+    }
 
     const establishmentsCreated: string[] = [];
     const missing = person.uais.filter((u) => !known.has(u));

@@ -43,7 +43,9 @@ export class LdapDirectory {
       let entry: Entry | undefined;
       try {
         // Escaped (RFC 4515): a `*` or `)` in the Identifiant matches itself, never anyone else.
-        const filter = this.config.userFilter.replaceAll('{identifiant}', Filter.escape(identifiant.trim()));
+        // A function, not a string: `$&` or `$'` in the value must not be read as replacement patterns.
+        const escaped = Filter.escape(identifiant.trim());
+        const filter = this.config.userFilter.replaceAll('{identifiant}', () => escaped);
         const { searchEntries } = await service.search(this.config.baseDn, { scope: 'sub', filter, attributes: ATTRIBUTES, sizeLimit: 2 });
         // Nobody, or two people for one Identifiant: nobody signs in.
         if (searchEntries.length !== 1) return null;

@@ -65,10 +65,12 @@ export class OidcSignIn {
     const claims: Record<string, unknown> = { ...idClaims, ...info };
     const text = (v: unknown): string | string[] | undefined =>
       typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+    // The academic uid, else the provider's own stable subject; never preferred_username, which a
+    // provider may let its users choose. A mail the provider has not verified is not taken.
     return personFrom({
-      uid: text(claims.uid) ?? text(claims.preferred_username) ?? text(claims.sub),
+      uid: text(claims.uid) ?? text(claims.sub),
       givenName: text(claims.given_name), sn: text(claims.family_name), cn: text(claims.name),
-      mail: text(claims.email), telephoneNumber: text(claims.phone_number), title: text(claims.title),
+      mail: claims.email_verified === false ? undefined : text(claims.email), telephoneNumber: text(claims.phone_number), title: text(claims.title),
       rne: text(claims.rne), FrEduRne: text(claims.FrEduRne), FrEduRneResp: text(claims.FrEduRneResp),
       FrEduFonctAdm: text(claims.FrEduFonctAdm), groups: text(claims.groups),
     });

@@ -1,10 +1,12 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
-import type { MailInService } from './mail-in.service.js';
+import { MAX_RAW_BYTES, type MailInService } from './mail-in.service.js';
 
 export const DONE_FOLDER = 'Traité';
 /** Batches of 50 per pass at most: a flood of mail never holds the worker for long. */
 const MAX_BATCHES_PER_PASS = 40;
+/** A message that fails this many passes in a row is set aside in "Erreur". */
+const FAILURES_BEFORE_ASIDE = 3;
 export const ERROR_FOLDER = 'Erreur';
 
 /** imap://user:password@host:143/INBOX or imaps://…:993/INBOX, as IMAP_URL gives it. */
@@ -24,6 +26,9 @@ export function imapSettings(url: string): { host: string; port: number; secure:
  * moved when the process stopped is found recorded next time, and only moved.
  */
 export class ImapWorker {
+  /** Failed attempts per message (mailbox UIDVALIDITY and UID), across passes. */
+  private readonly failures = new Map<string, number>();
+
   constructor(private readonly deps: { url: string; mailIn: MailInService; logger: Logger; batch?: number }) {}
 
   /** One pass over the mailbox; how many messages were handled. */
@@ -50,7 +55,7 @@ export class ImapWorker {
           if (messages.length === 0) break;
           const done = await this.handleAll(client, messages);
           handled += done;
-          // Some could not be handled now: they stay, and are not retried at once.
+          // Some could not be handled now: they stay, and are not retried within this pass.
           if (done < messages.length) break;
         }
       } finally {
@@ -62,30 +67,46 @@ export class ImapWorker {
     return handled;
   }
 
-  /** The next messages of the open mailbox, fetched whole before any is handled: no other command may run while a FETCH streams. */
-  private async nextBatch(client: ImapFlow): Promise<Array<{ uid: number; source: Buffer }>> {
-    const messages: Array<{ uid: number; source: Buffer }> = [];
-    if (!client.mailbox || client.mailbox.exists === 0) return messages;
-    for await (const m of client.fetch('1:*', { uid: true, source: true })) {
-      if (m.source) messages.push({ uid: m.uid, source: m.source });
-      if (messages.length >= (this.deps.batch ?? 50)) break;
+  /**
+   * The next messages of the open mailbox: their sizes first (a FETCH of bodies streams every
+   * message it names), then the bodies of the first ones that are not too large; no other command
+   * may run while a FETCH streams.
+   */
+  private async nextBatch(client: ImapFlow): Promise<Array<{ uid: number; size: number; source: Buffer | null }>> {
+    if (!client.mailbox || client.mailbox.exists === 0) return [];
+    const listed: Array<{ uid: number; size: number }> = [];
+    for await (const m of client.fetch('1:*', { uid: true, size: true })) listed.push({ uid: m.uid, size: m.size ?? 0 });
+    const batch = listed.slice(0, this.deps.batch ?? 50);
+    const wanted = batch.filter((m) => m.size <= MAX_RAW_BYTES).map((m) => m.uid);
+    const sources = new Map<number, Buffer>();
+    if (wanted.length > 0) {
+      for await (const m of client.fetch(wanted.join(','), { uid: true, source: true }, { uid: true })) if (m.source) sources.set(m.uid, m.source);
     }
-    return messages;
+    return batch.map((m) => ({ ...m, source: sources.get(m.uid) ?? null }));
   }
 
-  /** Handle each message and move it; one left unhandled (a passing failure) stays for the next pass. */
-  private async handleAll(client: ImapFlow, messages: Array<{ uid: number; source: Buffer }>): Promise<number> {
+  /**
+   * Handle each message and move it. One that fails for a passing reason stays for the next pass;
+   * after FAILURES_BEFORE_ASIDE failures it is set aside, so that no message blocks the others.
+   */
+  private async handleAll(client: ImapFlow, messages: Array<{ uid: number; size: number; source: Buffer | null }>): Promise<number> {
     let handled = 0;
+    const validity = String(client.mailbox ? client.mailbox.uidValidity : 0);
     for (const m of messages) {
+      const key = `${validity}-${m.uid}`;
       let folder: string;
       try {
-        const result = await this.deps.mailIn.handle(m.source, m.uid);
+        const result = m.source ? await this.deps.mailIn.handle(m.source, m.uid) : await this.deps.mailIn.tooLarge(m.size, m.uid, key);
         folder = result.folder;
+        this.failures.delete(key);
         this.deps.logger.info({ uid: m.uid, outcome: result.outcome, ticket: result.ticketRef, reason: result.reason || undefined }, 'mail read');
       } catch (err) {
-        // Not handled (nothing recorded): left in the mailbox for the next pass.
-        this.deps.logger.error({ err, uid: m.uid }, 'mail not handled, kept for the next pass');
-        continue;
+        const failures = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, failures);
+        this.deps.logger.error({ err, uid: m.uid, failures }, 'mail not handled');
+        if (failures < FAILURES_BEFORE_ASIDE) continue;
+        this.failures.delete(key);
+        folder = (await this.deps.mailIn.failedTooOften(m.uid, key, (err as Error).message ?? String(err))).folder;
       }
       await client.messageMove(String(m.uid), folder, { uid: true });
       handled++;

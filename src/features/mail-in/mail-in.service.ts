@@ -40,7 +40,7 @@ const HOUR = 3600_000;
 /** What every record of a mail holds. */
 type Base = { message_id: string; mailbox_uid: number | null; from_address: string; subject: string; created_at: string };
 /** A mail larger than this is set aside unread: its attachments alone pass any upload limit. */
-const MAX_RAW_BYTES = 40 * 1024 * 1024;
+export const MAX_RAW_BYTES = 40 * 1024 * 1024;
 
 export interface MailInDeps {
   db: Transactions;
@@ -65,6 +65,8 @@ export interface MailInDeps {
 }
 
 const lower = (s: string | undefined) => (s ?? '').trim().toLowerCase();
+/** No NUL (no database stores it in text) and no more than `max` characters. */
+const clean = (s: string, max: number) => s.replace(/\0/g, '').trim().slice(0, max);
 const addressesOf = (a: AddressObject | AddressObject[] | undefined) => (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => lower(v.address)));
 const headerText = (v: HeaderValue | undefined): string =>
   v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' && v && 'text' in v ? String((v as { text: unknown }).text) : String((v as { value?: unknown }).value ?? v);
@@ -100,13 +102,13 @@ export class MailInService {
     } catch (err) {
       return this.setAside(raw, mailboxUid, `message illisible : ${(err as Error).message}`);
     }
-    const messageId = mail.messageId?.trim() || `<sans-id-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
+    const messageId = clean(mail.messageId ?? '', 998) || `<sans-id-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
     const seen = await this.deps.inbound.find(messageId);
     // Put back by the admin: read again as new, past the sender's hourly count.
     if (seen?.outcome === 'retry') await this.deps.inbound.forget(seen.id);
     else if (seen) return { outcome: 'duplicate', folder: 'Traité', reason: 'déjà traité', ticketRef: null };
-    const from = addressesOf(mail.from)[0] ?? '';
-    const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: subjectOf(mail, raw).slice(0, 255), created_at: this.deps.now().toISOString() };
+    const from = clean(addressesOf(mail.from)[0] ?? '', 255);
+    const base = { message_id: messageId, mailbox_uid: mailboxUid, from_address: from, subject: clean(subjectOf(mail, raw), 255), created_at: this.deps.now().toISOString() };
 
     const robot = this.automatic(mail, from);
     if (robot) return this.finish(base, 'ignored', robot, null, false);
@@ -119,7 +121,7 @@ export class MailInService {
     const users = from ? await this.deps.users.activeByEmail(from) : [];
     if (users.length === 0) return this.finish(base, 'refused', mailInMessages.unknownSender, ref, true);
     const candidates = (await Promise.all(users.map((u) => this.deps.users.loadCurrentUser(u.id)))).filter((u) => !!u);
-    const text = mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '';
+    const text = clean(mail.text?.trim() ? mail.text : typeof mail.html === 'string' ? htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '', 200_000);
     // No ticket named: a new request, for the platform team to qualify.
     if (!ref) return this.openTicket(raw, mail, text, base, candidates[0], null);
     const ticket = await this.deps.ticketsRepo.findDetailByRef(ref);
@@ -135,7 +137,8 @@ export class MailInService {
     if (ticket.status === 'fermee') return this.openTicket(raw, mail, text, base, writer, ref);
     const { kept, cut } = cutQuoted(text);
     const { files, notes } = await this.filesOf(mail, cut ? raw : null);
-    const body = [kept, ...notes].filter(Boolean).join('\n\n');
+    // As long as a message typed on the page may be; the whole mail stays in message-complet.txt.
+    const body = [kept.slice(0, MESSAGE_MAX - 2000), ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX);
     try {
       await this.deps.tickets.addRequesterUpdate(writer, ref, body, files, undefined, (trx, ticketId) =>
         this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: cut ? 'historique cité retiré' : '', answered: false }),
@@ -185,10 +188,15 @@ export class MailInService {
     const { files, notes } = await this.filesOf(mail, cut ? raw : null);
     const subject = base.subject.replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, '').trim() || '(sans objet)';
     const detail = [previous ? `Suite du ticket ${previous}, fermé.` : '', kept || '(courriel sans texte)', ...notes].filter(Boolean).join('\n\n');
-    const input = CreateTicketSchema.parse({
+    const parsed = CreateTicketSchema.safeParse({
       subcategory_id: '1', kind: 'request', establishment_id: String(establishment.id), visibility: 'self',
       subject: subject.slice(0, SUBJECT_MAX), detail: detail.slice(0, DETAIL_MAX), phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
     });
+    if (!parsed.success) {
+      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
+      return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
+    }
+    const input = parsed.data;
     try {
       const { ref } = await this.deps.tickets.create(writer, input, files, undefined, {
         fromMail: true,
@@ -282,6 +290,16 @@ export class MailInService {
     return { outcome, folder: outcome === 'error' || outcome === 'set_aside' ? 'Erreur' : 'Traité', reason, ticketRef: ref };
   }
 
+  /** A message the worker did not download (larger than MAX_RAW_BYTES, by the size the server gives). */
+  tooLarge(size: number, mailboxUid: number, messageKey: string): Promise<Handled> {
+    return this.setAsideAs(`<trop-gros-${messageKey}@guichet>`, mailboxUid, `message de ${Math.round(size / 2 ** 20)} Mo, au-delà de ${MAX_RAW_BYTES / 2 ** 20} Mo`);
+  }
+
+  /** A message whose handling failed again and again: set aside rather than tried forever. */
+  failedTooOften(mailboxUid: number, messageKey: string, error: string): Promise<Handled> {
+    return this.setAsideAs(`<en-echec-${messageKey}@guichet>`, mailboxUid, `traitement impossible : ${error.slice(0, 500)}`);
+  }
+
   /** The admin's page: the latest mails and what each became. */
   latest(limit = 100) {
     return this.deps.inbound.latest(limit);
@@ -301,8 +319,11 @@ export class MailInService {
     return this.deps.inbound.markPutBack(id);
   }
 
-  private async setAside(raw: Buffer, mailboxUid: number | null, reason: string): Promise<Handled> {
-    const messageId = `<illisible-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`;
+  private setAside(raw: Buffer, mailboxUid: number | null, reason: string): Promise<Handled> {
+    return this.setAsideAs(`<illisible-${crypto.createHash('sha256').update(raw).digest('hex')}@guichet>`, mailboxUid, reason);
+  }
+
+  private async setAsideAs(messageId: string, mailboxUid: number | null, reason: string): Promise<Handled> {
     if (!(await this.deps.inbound.find(messageId))) {
       await this.deps.db.transaction((trx) =>
         this.deps.inbound.record(trx, { message_id: messageId, mailbox_uid: mailboxUid, from_address: '', subject: '', outcome: 'error', ticket_id: null, reason, answered: false, created_at: this.deps.now().toISOString() }),

@@ -286,7 +286,7 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
       '--f--', '',
     ].join('\r\n');
     const broken = [
-      'From: Sophie Segur <sophie.segur@ac-demo.fr>', 'To: assistance@ac-demo.fr', `Subject: Re: [${ref}] Cassé`, `Message-ID: <broken-${id}@ac-demo.fr>`,
+      'From: Sophie Segur <sophie.segur@ac-demo.fr>', 'To: assistance@ac-demo.fr', `Subject: =?UTF-8?Q?Re=3A_=5B${ref}=5D_Cass=00=C3=A9?=`, `Message-ID: <broken-${id}@ac-demo.fr>`,
       'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="jamais-ferme"', 'X-En-tete sans deux-points', '',
       '--jamais-ferme', 'Content-Type: text/plain; charset=inconnu-42', 'Content-Transfer-Encoding: quoted-printable', '', 'Le poste =C3=A9teint =ZZ tout seul.',
     ].join('\r\n');
@@ -301,6 +301,8 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     assert.deepEqual(await t.db('attachments').where({ ticket_id: id }).pluck('original_name'), [], 'neither file kept');
     assert.ok(bodies.some((b) => b.includes('Le poste') && b.includes('teint')), 'the broken one lands too, as well as it reads');
     assert.deepEqual(await imap.counts('INBOX'), { INBOX: 0 });
+    // A NUL in a header (which PostgreSQL refuses in text) is dropped, not stored nor fatal.
+    assert.equal((await t.db('inbound_mails').where({ message_id: `<broken-${id}@ac-demo.fr>` }).first()).subject, `Re: [${ref}] Cassé`);
   });
 
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {

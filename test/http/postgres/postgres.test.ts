@@ -10,6 +10,7 @@ import { postTicket, ticketForm } from '../../helpers/forms.js';
 import { queriesDuring } from '../../helpers/queries.js';
 import { generate, type BenchData } from '../../bench/generate.js';
 import { planPages } from '../../helpers/plan-pages.js';
+import { sql } from '../../../src/db/sql.js';
 
 type PgClient = { query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }> };
 
@@ -81,6 +82,27 @@ describe('PostgreSQL: plans at 200,000 tickets, a full disk, a lost connection',
       assert.ok(checked >= 30, `only ${checked} queries checked`);
       assert.equal(searches, 2, 'both searches read the full-text index (GIN)');
       assert.deepEqual(problems, []);
+    });
+  });
+
+  describe('kept statements and a schema changed by another process', () => {
+    let t: TestApp;
+    before(async function () {
+      skipUnless('postgres', this);
+      t = await startTestApp();
+    });
+    after(async () => { await t?.close(); });
+
+    it('when a migration changes a table under a kept statement, should prepare it again and answer, not fail', async () => {
+      const q = sql`SELECT * FROM portal_sections ORDER BY id`;
+      // Run enough times on every connection for PostgreSQL to keep its plan.
+      for (let i = 0; i < 30; i++) await Promise.all([t.database.select(q), t.database.select(q)]);
+      await t.db.raw('ALTER TABLE portal_sections ADD COLUMN added_by_a_migration text');
+      const rows = await t.database.select<Record<string, unknown>>(q);
+      assert.ok(rows.length > 0 && 'added_by_a_migration' in rows[0], 'the new column is there');
+      const inTransaction = await t.database.transaction((trx) => t.database.select<Record<string, unknown>>(q, trx)).catch(() => null);
+      const again = inTransaction ?? (await t.database.transaction((trx) => t.database.select<Record<string, unknown>>(q, trx)));
+      assert.ok('added_by_a_migration' in again[0], 'a transaction gets the new shape too (at worst after one failure)');
     });
   });
 
