@@ -305,14 +305,37 @@ describe('mail to the helpdesk: replies land in their ticket, robots and strange
     assert.equal((await t.db('inbound_mails').where({ message_id: `<broken-${id}@ac-demo.fr>` }).first()).subject, `Re: [${ref}] Cassé`);
   });
 
+  it('when a message fails pass after pass (its files cannot be written), should keep it for the next passes, then set it aside so it blocks nothing', async () => {
+    const broken = await startTestApp({ imapUrl: imap.url, mailReplyTo: REPLY_TO });
+    try {
+      // Where incoming files wait becomes a file: nothing can be written there.
+      fs.rmSync(broken.config.uploadTmpDir, { recursive: true, force: true });
+      fs.writeFileSync(broken.config.uploadTmpDir, '');
+      const reader = new ImapWorker({ url: imap.url, mailIn: broken.services.mailIn, logger: createLogger('silent') });
+      const sophie = await demoUser(broken.db, 'SSEGUR');
+      const ref = await buildTicket(broken.services, sophie.id, { subcategory_id: sub, subject: 'Disque plein' });
+      await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: '<x@y.fr>' }).replace('a1b2c3d4-thunderbird', 'fails-thrice'));
+      assert.equal(await reader.runOnce(), 0, 'first failure: kept');
+      assert.equal(await reader.runOnce(), 0, 'second failure: kept');
+      assert.deepEqual(await imap.counts('INBOX'), { INBOX: 1 });
+      assert.equal(await reader.runOnce(), 1, 'third failure: set aside');
+      assert.deepEqual(await imap.counts('INBOX'), { INBOX: 0 });
+      const aside = await broken.db('inbound_mails').where({ outcome: 'error' }).first();
+      assert.match(aside.reason, /^traitement impossible : /);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('when a message cannot be read at all, should set it aside in "Erreur" with the reason and go on with the next', async () => {
     const { ref, id, messageId } = await askedTicket();
+    const asideBefore = (await imap.counts(ERROR_FOLDER))[ERROR_FOLDER];
     await imap.deliver(Buffer.alloc(41 * 1024 * 1024, 0x41));
     await imap.deliver(fixture('thunderbird-reply.eml', { REF: ref, MESSAGE_ID: messageId }).replace('a1b2c3d4-thunderbird', `after-${id}`));
     assert.equal(await worker.runOnce(), 2);
-    assert.equal((await imap.counts(ERROR_FOLDER))[ERROR_FOLDER], 1);
+    assert.equal((await imap.counts(ERROR_FOLDER))[ERROR_FOLDER], asideBefore + 1);
     assert.ok((await publicEntries(id)).some((e) => e.body.includes('salle 12')), 'the next message was handled');
-    const aside = await t.db('inbound_mails').where({ outcome: 'error' }).first();
+    const aside = await t.db('inbound_mails').where({ outcome: 'error' }).orderBy('id', 'desc').first();
     assert.match(aside.reason, /au-delà de 40 Mo/);
   });
 });
