@@ -121,13 +121,13 @@ async function load(name: string, target: Target, opts: Omit<autocannon.Options,
 }
 
 /** Log in through the form; returns the cookies (session, CSRF) and a CSRF token of that session. */
-async function session(base: string, identifiant: string): Promise<{ cookie: string; csrf: string }> {
+async function session(base: string, identifiant: string, password = 'bench'): Promise<{ cookie: string; csrf: string }> {
   const page = await fetch(`${base}/login`);
   let cookie = withCookies('', page);
   const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1];
   const res = await fetch(`${base}/login`, {
     method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, identifiant, password: 'bench' }),
+    body: new URLSearchParams({ _csrf: csrf, identifiant, password }),
   });
   if (res.status !== 303) throw new Error(`login of ${identifiant}: ${res.status}`);
   cookie = withCookies(cookie, res);
@@ -338,17 +338,8 @@ async function mailBench() {
   const [app] = await startAll(1, path.join(ROOT, 'dist', 'src', 'server.js'), env, true);
   try {
     const base = targetOf([app]).bases[0];
-    const page = await fetch(`${base}/login`);
-    let cookie = withCookies('', page);
-    const login = await fetch(`${base}/login`, {
-      method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1], identifiant: 'SSEGUR', password: 'demo' }),
-    });
-    cookie = withCookies(cookie, login);
-    const home = await fetch(`${base}/assistance/recherche?q=onde`, { headers: { cookie } });
-    cookie = withCookies(cookie, home);
-    const html = await home.text();
-    const csrf = html.match(/name="_csrf" value="([^"]+)"/)![1];
+    const { cookie, csrf } = await session(base, 'SSEGUR', 'demo');
+    const html = await (await fetch(`${base}/assistance/recherche?q=onde`, { headers: { cookie } })).text();
     const formUrl = html.match(/href="(\/assistance\/tickets\/nouveau\?sous_categorie=\d+&amp;type=incident)"/)![1].replace(/&amp;/g, '&');
     const subcategoryId = formUrl.match(/sous_categorie=(\d+)/)![1];
     const fileTicket = async (i: number) => {

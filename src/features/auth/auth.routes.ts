@@ -23,12 +23,12 @@ function mountOidc(
   router: Router, services: Services, config: Config, oidc: OidcSignIn,
   renderLogin: (res: Response, status: number, identifiant: string, next: string | null, error?: string) => void,
 ) {
-  const secure = (req: Request) => !!config.trustProxy && req.secure;
+  const cookie = (req: Request) => ({ httpOnly: true, sameSite: 'lax' as const, secure: !!config.trustProxy && req.secure, path: '/login/oidc' });
   router.get('/login/oidc', async (req, res) => {
     const next = safeNext(req.query.next);
     try {
       const { url, pending } = await oidc.start(next);
-      res.cookie(OIDC_COOKIE, sign(JSON.stringify(pending), config.sessionSecret), { httpOnly: true, sameSite: 'lax', secure: secure(req), maxAge: 600_000, path: '/login/oidc' });
+      res.cookie(OIDC_COOKIE, sign(JSON.stringify(pending), config.sessionSecret), { ...cookie(req), maxAge: 600_000 });
       res.redirect(302, url);
     } catch (err) {
       if (!(err instanceof IdentityProviderUnavailableError)) throw err;
@@ -38,7 +38,7 @@ function mountOidc(
   });
   router.get('/login/oidc/retour', async (req, res, next) => {
     const raw = (req.cookies as Record<string, string> | undefined)?.[OIDC_COOKIE];
-    res.clearCookie(OIDC_COOKIE, { httpOnly: true, sameSite: 'lax', secure: secure(req), path: '/login/oidc' });
+    res.clearCookie(OIDC_COOKIE, cookie(req));
     const value = raw === undefined ? false : unsign(raw, config.sessionSecret);
     let pending: PendingSignIn;
     try {
@@ -52,7 +52,7 @@ function mountOidc(
       person = await oidc.finish(new URL(req.originalUrl, config.publicUrl), pending);
     } catch (err) {
       res.locals.err = err;
-      const unreachable = err instanceof IdentityProviderUnavailableError || (err instanceof TypeError && /fetch failed/.test(err.message));
+      const unreachable = err instanceof IdentityProviderUnavailableError;
       return renderLogin(res, unreachable ? 503 : 400, '', pending.next, unreachable ? messages.identityProviderUnavailable : messages.oidcRefused);
     }
     if (!person) return renderLogin(res, 400, '', pending.next, messages.oidcRefused);

@@ -93,7 +93,7 @@ export class DirectoryAccountsService {
     const { db, accounts, sessions } = this.deps;
     await db.transaction(async (trx) => {
       await accounts.deactivate(trx, ids);
-      for (const id of ids) await sessions.endSessionsOf(trx, id);
+      await sessions.endSessionsOfAll(trx, ids);
     });
   }
 

@@ -58,10 +58,15 @@ export class OidcSignIn {
    */
   async finish(callback: URL, pending: PendingSignIn): Promise<DirectoryPerson | null> {
     const config = await this.config();
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    // The provider out of reach in the middle (fetch's own failure) is not a wrong answer.
+    const reaching = <T>(p: Promise<T>) =>
+      p.catch((err: unknown) => {
+        throw err instanceof TypeError && /fetch failed/.test(err.message) ? new IdentityProviderUnavailableError(err) : err;
+      });
+    const tokens = await reaching(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce }));
     const idClaims = tokens.claims();
     if (!idClaims) return null;
-    const info = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+    const info = await reaching(oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub));
     const claims: Record<string, unknown> = { ...idClaims, ...info };
     const text = (v: unknown): string | string[] | undefined =>
       typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;

@@ -1,5 +1,5 @@
 import type { Database, Trx } from '../../db/database.js';
-import { sql } from '../../db/sql.js';
+import { join, sql } from '../../db/sql.js';
 import { currentUserColumns, type CurrentUserRow } from './users.repo.js';
 
 /** The sessions table: one row per signed-in browser, the session as JSON, its user at passport.user. */
@@ -31,6 +31,11 @@ export class SessionsRepo {
   }
 
   /** End every session of a user (deactivated, or after a password change), except optionally one. */
+  /** Every session of these users, in one statement (the directory's leavers). */
+  async endSessionsOfAll(trx: Trx, userIds: readonly number[]): Promise<void> {
+    if (userIds.length > 0) await this.db.execute(sql`DELETE FROM sessions AS s WHERE ${this.userId()} IN (${join(userIds, ', ')})`, trx);
+  }
+
   async endSessionsOf(trx: Trx, userId: number, keepSid?: string): Promise<void> {
     await this.db.execute(sql`DELETE FROM sessions AS s WHERE ${this.userId()} = ${userId} ${keepSid ? sql`AND s.sid <> ${keepSid}` : sql``}`, trx);
   }

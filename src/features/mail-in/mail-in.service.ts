@@ -4,7 +4,7 @@ import path from 'node:path';
 import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import type { Transactions, Trx } from '../../db/database.js';
-import { ConflictError, HttpError, NotFoundError, ValidationError } from '../../http/errors.js';
+import { HttpError, NotFoundError, ValidationError } from '../../http/errors.js';
 import type { AttachmentsService, IncomingFile } from '../attachments/attachments.service.js';
 import type { UsersRepo } from '../auth/users.repo.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
@@ -17,6 +17,7 @@ import { ConsoleActionSchema } from '../agent/agent.schemas.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { InboundMailsRepo, InboundOutcome } from './inbound-mails.repo.js';
 import { cutQuoted } from './quotes.js';
+import { ownMessageId, refInSubject } from '../notifications/outbox.worker.js';
 
 /** What a mail became, and the folder it goes to afterwards. */
 export interface Handled {
@@ -30,7 +31,6 @@ export const mailInMessages = {
   unknownSender: "votre adresse ne correspond à aucun compte de l'assistance.",
   notAllowed: "seuls le demandeur, le bénéficiaire, un responsable de l'établissement ou l'équipe en charge peuvent écrire dans ce ticket.",
   agent: "les agents répondent depuis la console de l'assistance, où le choix entre journal demandeur et journal privé est fait : votre courriel n'a pas été recopié.",
-  closed: 'ce ticket est fermé ; créez une nouvelle demande sur le portail en rappelant son numéro.',
   noTicket: "aucun ticket n'a pu être ouvert à partir de ce courriel : créez votre demande sur le portail.",
   empty: 'le courriel ne contenait ni texte ni pièce jointe reprise.',
 } as const;
@@ -41,6 +41,7 @@ const HOUR = 3600_000;
 type Base = { message_id: string; mailbox_uid: number | null; from_address: string; subject: string; created_at: string };
 /** A mail larger than this is set aside unread: its attachments alone pass any upload limit. */
 export const MAX_RAW_BYTES = 40 * 1024 * 1024;
+const tooLargeReason = (bytes: number) => `message de ${Math.round(bytes / 2 ** 20)} Mo, au-delà de ${MAX_RAW_BYTES / 2 ** 20} Mo`;
 
 export interface MailInDeps {
   db: Transactions;
@@ -95,7 +96,7 @@ export class MailInService {
   constructor(private readonly deps: MailInDeps) {}
 
   async handle(raw: Buffer, mailboxUid: number | null): Promise<Handled> {
-    if (raw.length > MAX_RAW_BYTES) return this.setAside(raw, mailboxUid, `message de ${Math.round(raw.length / 2 ** 20)} Mo, au-delà de ${MAX_RAW_BYTES / 2 ** 20} Mo`);
+    if (raw.length > MAX_RAW_BYTES) return this.setAside(raw, mailboxUid, tooLargeReason(raw.length));
     let mail: ParsedMail;
     try {
       mail = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
@@ -135,20 +136,35 @@ export class MailInService {
 
     // A closed ticket takes no more entries: the mail opens a new one that names it.
     if (ticket.status === 'fermee') return this.openTicket(raw, mail, text, base, writer, ref);
+    return this.withFiles(raw, mail, text, async (kept, cut, files, notes) => {
+      // As long as a message typed on the page may be; the whole mail stays in message-complet.txt.
+      const body = [kept.slice(0, MESSAGE_MAX - 2000), ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX);
+      try {
+        await this.deps.tickets.addRequesterUpdate(writer, ref, body, files, undefined, (trx, ticketId) =>
+          this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: cut ? 'historique cité retiré' : '', answered: false }),
+        );
+        return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
+      } catch (err) {
+        if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.empty, ref, true, writer.id);
+        if (err instanceof HttpError) return this.finish(base, 'refused', err.message, ref, true, writer.id);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * The text without the history it quotes, and the mail's files written where uploads wait (the
+   * whole message among them when something was cut), for `work`; the files that `work` did not
+   * keep are removed after it, whatever happened.
+   */
+  private async withFiles(
+    raw: Buffer, mail: ParsedMail, text: string,
+    work: (kept: string, cut: boolean, files: IncomingFile[], notes: string[]) => Promise<Handled>,
+  ): Promise<Handled> {
     const { kept, cut } = cutQuoted(text);
     const { files, notes } = await this.filesOf(mail, cut ? raw : null);
-    // As long as a message typed on the page may be; the whole mail stays in message-complet.txt.
-    const body = [kept.slice(0, MESSAGE_MAX - 2000), ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX);
     try {
-      await this.deps.tickets.addRequesterUpdate(writer, ref, body, files, undefined, (trx, ticketId) =>
-        this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: cut ? 'historique cité retiré' : '', answered: false }),
-      );
-      return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
-    } catch (err) {
-      if (err instanceof ConflictError) return this.finish(base, 'refused', ticket.status === 'fermee' ? mailInMessages.closed : err.message, ref, true, writer.id);
-      if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.empty, ref, true, writer.id);
-      if (err instanceof HttpError) return this.finish(base, 'refused', err.message, ref, true, writer.id);
-      throw err;
+      return await work(kept, cut, files, notes);
     } finally {
       await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
     }
@@ -159,21 +175,19 @@ export class MailInService {
    * the public journal, as "Enregistrer" with a message in the console would, and only if the
    * console would let this agent write there; never to the private journal.
    */
-  private async agentReply(raw: Buffer, mail: ParsedMail, text: string, base: Base, agent: CurrentUser, ref: string, version: number): Promise<Handled> {
-    const { kept, cut } = cutQuoted(text);
-    const { files, notes } = await this.filesOf(mail, cut ? raw : null);
-    const input = ConsoleActionSchema.parse({ action: 'save', version: String(version), public_entry: [kept, ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX), files_public: 'on' });
-    try {
-      await this.deps.agentConsole.perform(agent, ref, input, files, undefined, (trx, ticketId) =>
-        this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: "réponse d'un agent", answered: false }),
-      );
-      return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
-    } catch (err) {
-      if (err instanceof HttpError) return this.finish(base, 'refused', err instanceof ValidationError ? mailInMessages.empty : mailInMessages.notAllowed, ref, true, agent.id);
-      throw err;
-    } finally {
-      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
-    }
+  private agentReply(raw: Buffer, mail: ParsedMail, text: string, base: Base, agent: CurrentUser, ref: string, version: number): Promise<Handled> {
+    return this.withFiles(raw, mail, text, async (kept, _cut, files, notes) => {
+      const input = ConsoleActionSchema.parse({ action: 'save', version: String(version), public_entry: [kept, ...notes].filter(Boolean).join('\n\n').slice(0, MESSAGE_MAX), files_public: 'on' });
+      try {
+        await this.deps.agentConsole.perform(agent, ref, input, files, undefined, (trx, ticketId) =>
+          this.deps.inbound.record(trx, { ...base, outcome: 'entry', ticket_id: ticketId, reason: "réponse d'un agent", answered: false }),
+        );
+        return { outcome: 'entry', folder: 'Traité', reason: '', ticketRef: ref };
+      } catch (err) {
+        if (err instanceof HttpError) return this.finish(base, 'refused', err instanceof ValidationError ? mailInMessages.empty : mailInMessages.notAllowed, ref, true, agent.id);
+        throw err;
+      }
+    });
   }
 
   /**
@@ -184,31 +198,25 @@ export class MailInService {
   private async openTicket(raw: Buffer, mail: ParsedMail, text: string, base: Base, writer: CurrentUser | undefined, previous: string | null): Promise<Handled> {
     const establishment = writer?.establishments[0];
     if (!writer || !establishment) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer?.id ?? null);
-    const { kept, cut } = cutQuoted(text);
-    const { files, notes } = await this.filesOf(mail, cut ? raw : null);
-    const subject = base.subject.replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, '').trim() || '(sans objet)';
-    const detail = [previous ? `Suite du ticket ${previous}, fermé.` : '', kept || '(courriel sans texte)', ...notes].filter(Boolean).join('\n\n');
-    const parsed = CreateTicketSchema.safeParse({
-      subcategory_id: '1', kind: 'request', establishment_id: String(establishment.id), visibility: 'self',
-      subject: subject.slice(0, SUBJECT_MAX), detail: detail.slice(0, DETAIL_MAX), phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
-    });
-    if (!parsed.success) {
-      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
-      return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
-    }
-    const input = parsed.data;
-    try {
-      const { ref } = await this.deps.tickets.create(writer, input, files, undefined, {
-        fromMail: true,
-        alsoInTransaction: (trx, ticketId) => this.deps.inbound.record(trx, { ...base, outcome: 'ticket', ticket_id: ticketId, reason: previous ? `suite de ${previous}` : '', answered: false }),
+    return this.withFiles(raw, mail, text, async (kept, _cut, files, notes) => {
+      const subject = base.subject.replace(/^\s*((re|tr|fw|fwd|aw)\s*:\s*)+/i, '').trim() || '(sans objet)';
+      const detail = [previous ? `Suite du ticket ${previous}, fermé.` : '', kept || '(courriel sans texte)', ...notes].filter(Boolean).join('\n\n');
+      const parsed = CreateTicketSchema.safeParse({
+        subcategory_id: '1', kind: 'request', establishment_id: String(establishment.id), visibility: 'self',
+        subject: subject.slice(0, SUBJECT_MAX), detail: detail.slice(0, DETAIL_MAX), phone: '', availability: '', impact: 'personne', urgency: 'moyenne',
       });
-      return { outcome: 'ticket', folder: 'Traité', reason: '', ticketRef: ref };
-    } catch (err) {
-      if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
-      throw err;
-    } finally {
-      await Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
-    }
+      if (!parsed.success) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
+      try {
+        const { ref } = await this.deps.tickets.create(writer, parsed.data, files, undefined, {
+          fromMail: true,
+          alsoInTransaction: (trx, ticketId) => this.deps.inbound.record(trx, { ...base, outcome: 'ticket', ticket_id: ticketId, reason: previous ? `suite de ${previous}` : '', answered: false }),
+        });
+        return { outcome: 'ticket', folder: 'Traité', reason: '', ticketRef: ref };
+      } catch (err) {
+        if (err instanceof ValidationError) return this.finish(base, 'refused', mailInMessages.noTicket, previous, true, writer.id);
+        throw err;
+      }
+    });
   }
 
   /**
@@ -228,19 +236,18 @@ export class MailInService {
     if (!from) return 'expéditeur absent';
     const own = this.deps.ownAddresses.map(lower);
     if (own.includes(from) || own.includes(lower(returnPath.replace(/[<>]/g, '')))) return "envoyé par l'adresse de l'assistance";
-    if (mail.messageId?.endsWith(`@${this.deps.domain}>`) && /^<R-\d+\.outbox-\d+@|^<outbox-\d+@/.test(mail.messageId)) return 'envoyé par Guichet';
+    if (mail.messageId && ownMessageId(mail.messageId, this.deps.domain)) return 'envoyé par Guichet';
     return null;
   }
 
   /** The ticket a reply names: the Message-IDs Guichet put on its mails, then "[R-…]" in the subject. */
   private ticketRefOf(mail: ParsedMail): string | null {
     const ids = [mail.inReplyTo ?? '', ...(Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [])];
-    const own = new RegExp(`^<(R-\\d{6,})\\.outbox-\\d+@${this.deps.domain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>$`);
     for (const id of ids.reverse()) {
-      const m = own.exec(id.trim());
-      if (m) return m[1];
+      const ref = ownMessageId(id, this.deps.domain)?.ref;
+      if (ref) return ref;
     }
-    return /\[(R-\d{6,})\]/.exec(mail.subject ?? '')?.[1] ?? null;
+    return refInSubject(mail.subject ?? '');
   }
 
   /**
@@ -292,7 +299,7 @@ export class MailInService {
 
   /** A message the worker did not download (larger than MAX_RAW_BYTES, by the size the server gives). */
   tooLarge(size: number, mailboxUid: number, messageKey: string): Promise<Handled> {
-    return this.setAsideAs(`<trop-gros-${messageKey}@guichet>`, mailboxUid, `message de ${Math.round(size / 2 ** 20)} Mo, au-delà de ${MAX_RAW_BYTES / 2 ** 20} Mo`);
+    return this.setAsideAs(`<trop-gros-${messageKey}@guichet>`, mailboxUid, tooLargeReason(size));
   }
 
   /** A message whose handling failed again and again: set aside rather than tried forever. */

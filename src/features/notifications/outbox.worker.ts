@@ -8,16 +8,27 @@ export interface MailTransport {
   }): Promise<unknown>;
 }
 
-/** The reference a ticket's mail carries in its subject ("[R-001678] …"). */
-const SUBJECT_REF = /\[(R-\d{6,})\]/;
+/** The reference a ticket's mail carries in its subject ("[R-001678] …"), and a reply's subject too. */
+export function refInSubject(subject: string): string | null {
+  return /\[(R-\d{6,})\]/.exec(subject)?.[1] ?? null;
+}
 
 /**
  * The Message-ID of an outbox row: stable (a receiver can drop a duplicate after a crash between
  * send and mark), and naming the ticket, so that a reply's In-Reply-To finds it.
  */
 export function messageIdOf(mail: { id: number; subject: string }, domain: string): string {
-  const ref = SUBJECT_REF.exec(mail.subject)?.[1];
+  const ref = refInSubject(mail.subject);
   return ref ? `<${ref}.outbox-${mail.id}@${domain}>` : `<outbox-${mail.id}@${domain}>`;
+}
+
+/**
+ * What a Message-ID that `messageIdOf` wrote says: null when Guichet did not write it, else the
+ * ticket it names (null for a mail about no ticket).
+ */
+export function ownMessageId(id: string, domain: string): { ref: string | null } | null {
+  const m = /^<(?:(R-\d{6,})\.)?outbox-\d+@([^>]+)>$/.exec(id.trim());
+  return m && m[2] === domain ? { ref: m[1] ?? null } : null;
 }
 
 /** Mails no robot should answer: no out-of-office, no "read" receipt, no loop. */
