@@ -29,6 +29,7 @@ import { knowledgeRoutes } from './features/knowledge/knowledge.routes.js';
 import { agentRoutes } from './features/agent/agent.routes.js';
 import { notificationsRoutes } from './features/notifications/notifications.routes.js';
 import { adminRoutes } from './features/admin/admin.routes.js';
+import { slaRoutes } from './features/sla/sla.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(agentRoutes(services));
   app.use(notificationsRoutes(services));
   app.use(adminRoutes(services));
+  app.use(slaRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

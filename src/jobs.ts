@@ -43,6 +43,15 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
       },
     },
     {
+      name: 'service-levels',
+      everyMs: 60_000,
+      run: async () => {
+        const filled = await services.sla.backfill();
+        if (filled > 0) logger.info({ filled }, 'service-level clocks replayed from history');
+        await services.sla.sendDueAlerts();
+      },
+    },
+    {
       name: 'forget-login-failures',
       everyMs: 3600_000,
       run: () => services.loginLockout.forgetStale(),

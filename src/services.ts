@@ -44,6 +44,8 @@ import { KnowledgeRepo } from './features/knowledge/knowledge.repo.js';
 import { KnowledgeService } from './features/knowledge/knowledge.service.js';
 import { InboundMailsRepo } from './features/mail-in/inbound-mails.repo.js';
 import { MailInService } from './features/mail-in/mail-in.service.js';
+import { SlaRepo } from './features/sla/sla.repo.js';
+import { SlaService } from './features/sla/sla.service.js';
 
 /** The bare address of "Name <address>" or of an address. */
 const addressOf = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
@@ -68,9 +70,10 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
     tickets: ticketsRepo, recipients: new NotificationsRepo(db), outbox, renderer: new MailRenderer(), settings, publicUrl: config.publicUrl, now,
   });
   events.subscribe(notifications);
-  const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, now });
-  const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, now });
-  const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, now });
+  const sla = new SlaService({ db, repo: new SlaRepo(db), settings, notifications, audit, now });
+  const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, sla, now });
+  const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, sla, now });
+  const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, sla, now });
   const portal = new PortalService(portalRepo, settings);
   const accounts = new AccountsService({ db, users, now });
   const passwordReset = new PasswordResetService({ db, users, resets: new PasswordResetsRepo(db), sessions, notifications, now });
@@ -102,7 +105,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   return {
     freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
-    mailIn, resolution, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+    mailIn, resolution, sla, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };
 }
 

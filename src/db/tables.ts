@@ -18,6 +18,10 @@ export interface TicketRow {
   urgency: string; priority: number; status: string; version: number; created_at: string; updated_at: string;
   resolved_at: string | null; closed_at: string | null;
   closed_by?: string | null; reminder_sent_at?: string | null;
+  /** Service-level clocks (features/sla/clock.ts). */
+  sla_tto_s: number; sla_ttr_s: number; sla_since: string | null; sla_tto_target_s: number | null; sla_ttr_target_s: number | null;
+  sla_tto_met: boolean | null; sla_ttr_met: boolean | null; sla_alerts: number;
+  sla_tto_due_at: string | null; sla_ttr_due_at: string | null; sla_due_at: string | null; sla_next_alert_at: string | null;
 }
 export interface JournalEntryRow {
   id: number; ticket_id: number; author_id: number; visibility: string; body: string; created_at: string;

@@ -120,3 +120,35 @@ export function historyChanges(detailsJson: string): string[] {
   }
   return lines;
 }
+
+/** Working time: "45 min", "2 h 05". */
+export function workingTime(seconds: number): string {
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)}`;
+}
+
+interface ClockView { running: boolean; met: boolean | null; due: string | null; left: number | null; warn: boolean; late: boolean; used: number; target: number }
+
+/**
+ * A ticket's deadline as a list cell or the console says it: the running clock's deadline and
+ * time left, marked at 75 % and when late; "En pause"; or the verdicts once stopped.
+ */
+export function deadline(clocks: { tto: ClockView; ttr: ClockView } | null): { label: string; text: string; badge: { cls: string; text: string } | null } {
+  if (!clocks) return { label: '', text: '—', badge: null };
+  const running = clocks.tto.running ? clocks.tto : clocks.ttr.running ? clocks.ttr : null;
+  if (running) {
+    const label = running === clocks.tto ? 'Prise en charge' : 'Résolution';
+    const left = running.left ?? 0;
+    const text = `${label} avant le ${dateTime(running.due).slice(0, 16)} (${left >= 0 ? `reste ${workingTime(left)}` : `dépassée de ${workingTime(left)}`})`;
+    const badge = running.late ? { cls: 'fr-badge--error', text: 'En retard' } : running.warn ? { cls: 'fr-badge--warning', text: 'Plus de 75 % du délai' } : null;
+    return { label, text, badge };
+  }
+  if (clocks.ttr.met === null) {
+    return { label: 'En pause', text: `En pause (résolution : ${workingTime(clocks.ttr.used)} sur ${workingTime(clocks.ttr.target)})`, badge: null };
+  }
+  const missed = [clocks.tto.met === false ? 'prise en charge' : '', clocks.ttr.met === false ? 'résolution' : ''].filter(Boolean);
+  return missed.length === 0
+    ? { label: 'Respectés', text: 'Délais respectés', badge: null }
+    : { label: 'Dépassés', text: `Délai dépassé : ${missed.join(' et ')}`, badge: { cls: 'fr-badge--error', text: 'Hors délai' } };
+}

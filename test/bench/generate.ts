@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { DEFAULT_SLA } from '../../src/features/sla/clock.js';
 import { QUEUE_COUNTS_REBUILD } from '../../migrations/20261124100200_create_ticket_queue_counts.js';
 import { SHARED_COUNTS_REBUILD } from '../../migrations/20261125100000_create_ticket_shared_counts.js';
 import { hashPassword } from '../../src/features/auth/password.js';
@@ -92,6 +93,14 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
   const largeEstStaff = Math.floor(USERS / ESTS); // users are spread round robin: user k works at establishment k % ESTS
   // The big ones keep their size whatever the base's: 500, 20,000 and 50,000 tickets (fewer in a small base).
   const heavyEvery = Math.max(3, Math.floor(N / 500));
+  // Service-level clocks as the default targets would give them (seconds; about one ticket in five
+  // late), deadlines from the creation without the calendar, every alert already sent: the bench
+  // measures pages, not a first sweep of a base that never had one.
+  const targetOf = (clock: 'tto' | 'ttr') => `CASE 1 + (t.n % 4) ${[1, 2, 3, 4].map((p) => `WHEN ${p} THEN ${DEFAULT_SLA.default[p][clock] * 60}`).join(' ')} END`;
+  const SLA = {
+    tto: targetOf('tto'), ttr: targetOf('ttr'),
+    ttoUsed: `(((t.n * 37) % 100) * ${targetOf('tto')} / 80)`, ttrUsed: `(((t.n * 53) % 100) * ${targetOf('ttr')} / 85)`,
+  };
   const estEvery = Math.max(10, Math.floor(N / 20_000));
   const teamEvery = Math.max(4, Math.floor(N / 50_000));
   // Bulk loads go faster without the indexes and triggers; they are rebuilt, the same, right
@@ -119,7 +128,8 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
                WHEN (n * 13) % 100 < 95 THEN 'affectee' WHEN (n * 13) % 100 < 97 THEN 'en_attente' WHEN (n * 13) % 100 < 98 THEN 'a_completer' ELSE 'reaffectee' END AS status
         FROM seq)
       INSERT INTO tickets (id, ref, kind, requester_id, beneficiary_id, establishment_id, visibility, subcategory_id, domain_name, group_name, family_name, service_name, subcategory_name,
-        business_team_id, team_id, agent_id, subject, detail, phone, availability, impact, urgency, priority, status, version, created_at, updated_at, resolved_at, closed_at, closed_by)
+        business_team_id, team_id, agent_id, subject, detail, phone, availability, impact, urgency, priority, status, version, created_at, updated_at, resolved_at, closed_at, closed_by,
+        sla_tto_target_s, sla_ttr_target_s, sla_tto_s, sla_ttr_s, sla_tto_met, sla_ttr_met, sla_since, sla_tto_due_at, sla_ttr_due_at, sla_due_at, sla_alerts)
       SELECT t.n, ${padded('R-', 't.n', 6)}, CASE WHEN t.n % 3 = 0 THEN 'request' ELSE 'incident' END, t.requester, t.requester,
         ${firstEst} + ((t.requester - ${firstUser}) % ${ESTS}), CASE WHEN t.n % 2 = 0 THEN 'managers' ELSE 'self' END, s.id, s.domain, s.grp, s.family, s.service, s.name,
         NULL, CASE WHEN t.n % ${teamEvery} = 2 THEN ${largeTeam} ELSE s.team_id END,
@@ -130,7 +140,15 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
         1 + (t.n % 4), t.status, 1, ${iso('t.created')}, ${iso('t.created + 3600')},
         CASE WHEN t.status IN ('resolue', 'fermee') THEN ${iso(`CASE WHEN t.status = 'resolue' THEN ${now} - (t.n % 10) * ${DAY} ELSE t.created + 2 * ${DAY} END`)} END,
         CASE WHEN t.status = 'fermee' THEN ${iso(`t.created + 4 * ${DAY}`)} END,
-        CASE WHEN t.status = 'fermee' THEN 'requester' END
+        CASE WHEN t.status = 'fermee' THEN 'requester' END,
+        ${SLA.tto}, ${SLA.ttr}, ${SLA.ttoUsed}, ${SLA.ttrUsed},
+        CASE WHEN t.status NOT IN ('affectee', 'reaffectee') THEN ${SLA.ttoUsed} <= ${SLA.tto} END,
+        CASE WHEN t.status IN ('resolue', 'fermee') THEN ${SLA.ttrUsed} <= ${SLA.ttr} END,
+        CASE WHEN t.status IN ('affectee', 'reaffectee', 'assignee') THEN ${iso('t.created')} END,
+        CASE WHEN t.status IN ('affectee', 'reaffectee') THEN ${iso(`t.created + ${SLA.tto}`)} END,
+        CASE WHEN t.status IN ('affectee', 'reaffectee', 'assignee') THEN ${iso(`t.created + ${SLA.ttr}`)} END,
+        CASE WHEN t.status IN ('affectee', 'reaffectee') THEN ${iso(`t.created + ${SLA.tto}`)} WHEN t.status = 'assignee' THEN ${iso(`t.created + ${SLA.ttr}`)} END,
+        15
       FROM t JOIN bench_subs s ON s.k = t.sk`);
     log(`  tickets: ${Date.now() - t0} ms`);
     // Journal: 0 to 6 entries per ticket (3 on average), alternately public and private.

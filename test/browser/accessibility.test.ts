@@ -122,7 +122,7 @@ describe('accessibility: axe on every page of every role (WCAG 2.1 A/AA)', funct
       `/admin/catalogue/famille/${await level('cat_families')}`, `/admin/catalogue/service/${await level('cat_services')}`, `/admin/catalogue/sous-categorie/${await level('cat_subcategories')}`,
       '/admin/catalogue/nouveau/domaine', ['/admin/catalogue/nouveau/domaine', async (p) => { await p.getByRole('button', { name: 'Enregistrer' }).click(); await p.waitForLoadState(); }],
       '/admin/equipes', `/admin/equipes/${team}`, '/admin/equipes/nouvelle', '/admin/utilisateurs', `/admin/utilisateurs/${user}`, '/admin/utilisateurs/nouveau',
-      '/admin/etablissements', `/admin/etablissements/${est}`, '/admin/etablissements/nouveau', '/admin/portail', '/admin/reglages',
+      '/admin/etablissements', `/admin/etablissements/${est}`, '/admin/etablissements/nouveau', '/admin/portail', '/admin/reglages', '/admin/niveaux-de-service',
       '/admin/articles', `/admin/articles/${article}`, '/admin/articles/nouveau', '/admin/import', '/admin/courriels', `/admin/courriels/${mail}`, '/admin/courriels-entrants', '/admin/satisfaction', '/admin/journal',
     ]);
   });

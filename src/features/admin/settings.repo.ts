@@ -1,6 +1,8 @@
 import type { Database, Trx } from '../../db/database.js';
 import { sql } from '../../db/sql.js';
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrix } from '../tickets/vocabulary.js';
+import { DEFAULT_WORK_CALENDAR, type WorkCalendarSettings } from '../sla/calendar.js';
+import { DEFAULT_SLA, type SlaSettings } from '../sla/clock.js';
 
 export interface Settings {
   academy_name: string;
@@ -16,6 +18,10 @@ export interface Settings {
   /** Upload limits set by an admin; null: the environment's (UPLOAD_MAX_MB, UPLOAD_MAX_FILES). */
   upload_max_mb: number | null;
   upload_max_files: number | null;
+  /** Service-level targets, per priority and optionally per service. */
+  sla: SlaSettings;
+  /** The working hours and closing days service levels count in. */
+  work_calendar: WorkCalendarSettings;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +36,8 @@ export const DEFAULT_SETTINGS: Settings = {
   mail_intake_subcategory_id: null,
   upload_max_mb: null,
   upload_max_files: null,
+  sla: DEFAULT_SLA,
+  work_calendar: DEFAULT_WORK_CALENDAR,
 };
 
 /**

@@ -1,3 +1,4 @@
+import type { SlaService } from '../sla/sla.service.js';
 import type { Transactions, Trx } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { SettingsRepo } from '../admin/settings.repo.js';
@@ -58,6 +59,7 @@ export interface AgentServiceDeps {
   settings: SettingsRepo;
   attachments: AttachmentsService;
   events: TicketEventBus;
+  sla: SlaService;
   now: () => Date;
 }
 
@@ -75,7 +77,8 @@ export class AgentService {
     const scope = agentScope(user, platform);
     const counting = this.deps.tickets.countTabs(scope, tabs);
     const [counts, list] = await Promise.all([counting, this.deps.tickets.listTab(scope, tabs[current], opts, counting.then((c) => c[current]))]);
-    return { tab: current, counts, ...list };
+    const clocks = await this.deps.sla.standings(list.rows);
+    return { tab: current, counts, total: list.total, rows: list.rows.map((r) => ({ ...r, clocks: clocks.get(r.id) ?? null })) };
   }
 
   /** A ticket this agent may work, or 404. */
@@ -105,7 +108,8 @@ export class AgentService {
     const dispatchTeams = teams
       .filter((t) => t.id !== ticket.team_id)
       .sort((a, b) => (a.id === platform ? -1 : b.id === platform ? 1 : 0));
-    return { ticket, privateJournal, publicJournal, files, history, teamAgents, dispatchTeams, actions, platformTeamId: platform, satisfaction };
+    const clocks = await this.deps.sla.standingOf(ticket);
+    return { ticket, privateJournal, publicJournal, files, history, teamAgents, dispatchTeams, actions, platformTeamId: platform, satisfaction, clocks };
   }
 
   /**
@@ -117,7 +121,7 @@ export class AgentService {
     alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void>,
   ): Promise<Action> {
     const { ticket, platform } = await this.ticketFor(user, ref);
-    const { db, tickets, attachments, events, settings } = this.deps;
+    const { db, tickets, attachments, events, settings, sla } = this.deps;
     const action = input.action as Action;
     const actors = actorsFor(user, ticket, platform);
     const why = refusal(action, ticket.status, actors);
@@ -179,11 +183,13 @@ export class AgentService {
 
     await attachments.keepWith(checked.ok, (stored) =>
       db.transaction(async (trx) => {
-        if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, changes))) throw new ConflictError(agentMessages.concurrent);
+        const clocks = await sla.changed(trx, ticket, to, now, changes.priority ?? ticket.priority);
+        if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, { ...changes, ...clocks.columns }))) throw new ConflictError(agentMessages.concurrent);
         const emitted: TicketEventPayload[] = [];
         const record = async (event: TicketEvent, extra: { from?: string; to?: string; details?: unknown; data?: Record<string, unknown> } = {}) => {
           await tickets.insertHistory(trx, {
             ticket_id: ticket.id, actor_id: user.id, event, from_status: extra.from ?? null, to_status: extra.to ?? null, details: extra.details ?? {}, created_at: now,
+            ...(extra.to ? clocks.record : {}),
           });
           emitted.push({ event, ticketId: ticket.id, actorId: user.id, data: extra.data });
         };

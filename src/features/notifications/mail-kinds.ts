@@ -13,6 +13,8 @@ export const MAIL_KINDS = {
   requester_answered: { audience: 'agent', optional: false, label: 'Réponse du demandeur à ma demande de complément' },
   requester_updated: { audience: 'agent', optional: true, label: 'Mise à jour d’un de mes tickets par le demandeur' },
   resolution_refused: { audience: 'agent', optional: false, label: 'Résolution refusée par le demandeur' },
+  sla_warning: { audience: 'agent', optional: false, label: 'Ticket à 75 % de son délai (prise en charge ou résolution)' },
+  sla_breach: { audience: 'agent', optional: false, label: 'Ticket en retard sur son délai (prise en charge ou résolution)' },
   password_reset: { audience: 'account', optional: false, label: 'Réinitialisation du mot de passe' },
   mail_refused: { audience: 'account', optional: false, label: 'Courriel reçu par l’assistance et non repris' },
 } as const;

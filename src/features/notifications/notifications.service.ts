@@ -72,6 +72,16 @@ export class NotificationsService implements TicketEventListener {
     await this.deps.outbox.enqueue(trx, await this.compose(trx, 'auto_close_reminder', to, ticket, { closeAt: closeAt.toISOString() }), this.deps.now());
   }
 
+  /** A ticket at 75 % (warning) or past 100 % (breach) of a target: to the agent in charge, or the team. */
+  async slaAlert(trx: Trx, ticketId: number, clock: 'tto' | 'ttr', level: 'warning' | 'breach'): Promise<void> {
+    const ticket = await this.deps.tickets.findDetailById(ticketId, trx);
+    if (!ticket) return;
+    const to = await this.deps.recipients.audience(trx, 'inCharge', ticketId);
+    const due = clock === 'tto' ? ticket.sla_tto_due_at : ticket.sla_ttr_due_at;
+    const kind = level === 'warning' ? 'sla_warning' : 'sla_breach';
+    await this.deps.outbox.enqueue(trx, await this.compose(trx, kind, to, ticket, { clock, due }), this.deps.now());
+  }
+
   async passwordReset(trx: Trx, userId: number, token: string, expiresAt: Date): Promise<void> {
     const to = await this.deps.recipients.account(trx, userId);
     const mails = await this.render(trx, 'password_reset', to, null, { link: `${this.deps.publicUrl}/mot-de-passe/${token}`, expiresAt: expiresAt.toISOString() });

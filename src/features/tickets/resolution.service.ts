@@ -1,3 +1,4 @@
+import type { SlaService } from '../sla/sla.service.js';
 import type { Transactions } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { SettingsRepo } from '../admin/settings.repo.js';
@@ -36,6 +37,7 @@ export interface ResolutionDeps {
   settings: SettingsRepo;
   events: TicketEventBus;
   notifications: NotificationsService;
+  sla: SlaService;
   now: () => Date;
 }
 
@@ -63,7 +65,7 @@ export class ResolutionService {
 
   /** "Acceptation" or "Refus" from the requester. */
   async decide(user: CurrentUser, ref: string, input: ResolutionInput): Promise<'accept' | 'refuse'> {
-    const { db, tickets, events, settings } = this.deps;
+    const { db, tickets, events, settings, sla } = this.deps;
     const ticket = await tickets.findDetailByRef(ref);
     if (!ticket || !canSeeAsRequester(user, ticket)) throw new NotFoundError();
     const state = await this.state(user, ticket);
@@ -85,19 +87,23 @@ export class ResolutionService {
         await tickets.recordSatisfaction(trx, {
           ticket_id: ticket.id, team_id: ticket.team_id, agent_id: ticket.agent_id, rating: input.rating ?? null, comment: input.comment, source: 'requester', created_at: now,
         });
-        await tickets.insertHistory(trx, { ticket_id: ticket.id, actor_id: user.id, event: 'resolution_accepted', from_status: ticket.status, to_status: to, details: { rating: input.rating }, created_at: now });
+        await tickets.insertHistory(trx, {
+          ticket_id: ticket.id, actor_id: user.id, event: 'resolution_accepted', from_status: ticket.status, to_status: to, details: { rating: input.rating }, created_at: now,
+          sla_tto_s: ticket.sla_tto_s, sla_ttr_s: ticket.sla_ttr_s,
+        });
         await events.emit(trx, { event: 'resolution_accepted', ticketId: ticket.id, actorId: user.id });
         await events.emit(trx, { event: 'closed', ticketId: ticket.id, actorId: user.id });
       } else {
         const to = nextStatus('refuse', ticket.status, ['requester']);
-        const changes = { status: to, resolved_at: null, closed_at: null, closed_by: null, reminder_sent_at: null, updated_at: now };
+        const clocks = await sla.changed(trx, ticket, to, now);
+        const changes = { status: to, resolved_at: null, closed_at: null, closed_by: null, reminder_sent_at: null, updated_at: now, ...clocks.columns };
         if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, changes))) throw new ConflictError(resolutionMessages.concurrent);
         // An auto-closed ticket's "non évalué" no longer stands once it is reopened.
         await tickets.forgetAutoSatisfaction(trx, ticket.id);
         const entryId = await tickets.insertJournal(trx, {
           ticket_id: ticket.id, author_id: user.id, visibility: 'public', body: `Refus de la résolution : ${input.reason}`, created_at: now,
         });
-        await tickets.insertHistory(trx, { ticket_id: ticket.id, actor_id: user.id, event: 'resolution_refused', from_status: ticket.status, to_status: to, created_at: now });
+        await tickets.insertHistory(trx, { ticket_id: ticket.id, actor_id: user.id, event: 'resolution_refused', from_status: ticket.status, to_status: to, created_at: now, ...clocks.record });
         await events.emit(trx, { event: 'resolution_refused', ticketId: ticket.id, actorId: user.id, data: { entryId } });
       }
     });
@@ -117,7 +123,9 @@ export class ResolutionService {
         const won = await tickets.updateIfVersion(trx, t.id, t.version, { status: 'fermee', closed_at: iso, closed_by: 'system', updated_at: iso });
         if (!won) return;
         await tickets.recordSatisfaction(trx, { ticket_id: t.id, team_id: t.team_id, agent_id: t.agent_id, rating: null, comment: '', source: 'auto', created_at: iso });
-        await tickets.insertHistory(trx, { ticket_id: t.id, actor_id: null, event: 'closed', from_status: 'resolue', to_status: 'fermee', details: { auto: true }, created_at: iso });
+        await tickets.insertHistory(trx, {
+          ticket_id: t.id, actor_id: null, event: 'closed', from_status: 'resolue', to_status: 'fermee', details: { auto: true }, created_at: iso, sla_tto_s: t.sla_tto_s, sla_ttr_s: t.sla_ttr_s,
+        });
         await events.emit(trx, { event: 'closed', ticketId: t.id, actorId: null });
         closed++;
       });

@@ -3,6 +3,7 @@ import type { AttachmentRow, JournalEntryRow, TicketHistoryRow, TicketRow } from
 import { allOf, anyOf, assignments, constant, inList, insertRows, join, name, notInList, raw, sql, wholeNumber, type Sql } from '../../db/sql.js';
 import type { Branch, Match, Scope, TabRule, TicketColumn } from './access.js';
 import type { Status } from './vocabulary.js';
+import type { ClockColumns } from '../sla/clock.js';
 
 /** A ticket with the names a page shows. */
 export interface TicketDetail extends TicketRow {
@@ -32,11 +33,14 @@ export interface TicketListRow {
   agent_name?: string | null;
 }
 
+/** A list row with its service-level clocks, for the agents' lists. */
+export type TicketListRowWithClocks = TicketListRow & ClockColumns;
+
 export interface JournalEntryView extends JournalEntryRow {
   author_name: string;
 }
 
-export type SortKey = 'date_desc' | 'date_asc' | 'priority' | 'status';
+export type SortKey = 'date_desc' | 'date_asc' | 'priority' | 'status' | 'deadline';
 
 export interface ListOptions {
   sort: SortKey;
@@ -74,7 +78,7 @@ function branchSql(branch: Branch): Sql {
   return allOf((Object.entries(branch) as Array<[TicketColumn, Match]>).map(([column, match]) => matchSql(`t.${column}`, match)));
 }
 
-const scopeSql = (scope: Scope) => anyOf(scope.branches.map(branchSql));
+export const scopeSql = (scope: Scope) => anyOf(scope.branches.map(branchSql));
 const ruleSql = (rule: TabRule) => allOf([anyOf(rule.branches.map(branchSql)), statusIn('t.status', rule.statuses)]);
 
 /** Does a ticket matching `m` always match `required`? (Only the cases the rules use.) */
@@ -93,7 +97,8 @@ const onlyColumns = (branch: Branch, columns: TicketColumn[]) => Object.keys(bra
 
 const LIST_COLUMNS = [
   't.id', 't.ref', 't.subject', 't.created_at', 't.status', 't.service_name', 't.subcategory_name', 't.priority', 't.kind',
-  'e.rne as establishment_rne',
+  'e.rne as establishment_rne', 't.sla_tto_s', 't.sla_ttr_s', 't.sla_since', 't.sla_tto_target_s', 't.sla_ttr_target_s', 't.sla_tto_met',
+  't.sla_ttr_met', 't.sla_alerts', 't.sla_tto_due_at', 't.sla_ttr_due_at', 't.sla_due_at', 't.sla_next_alert_at',
 ];
 /** A user's name as the pages show it, `alias` naming the users row; NULL through a LEFT JOIN that found no one. */
 function fullName(alias: string): Sql {
@@ -106,11 +111,13 @@ const LIST_ROW = sql`SELECT ${raw(LIST_COLUMNS.join(', '))}, ${fullName('r')} AS
   LEFT JOIN users AS a ON a.id = t.agent_id`;
 
 /** Each list order, as its columns and directions; each ends on the id, so that pages never overlap. */
-const SORTS: Record<SortKey, Array<[column: string, order: 'asc' | 'desc']>> = {
+const SORTS: Record<SortKey, Array<[column: string, order: 'asc' | 'desc' | 'asc nulls last']>> = {
   date_desc: [['created_at', 'desc'], ['id', 'desc']],
   date_asc: [['created_at', 'asc'], ['id', 'asc']],
   priority: [['priority', 'asc'], ['created_at', 'desc'], ['id', 'desc']],
   status: [['status', 'asc'], ['created_at', 'desc'], ['id', 'desc']],
+  // The soonest deadline first; tickets whose clocks are paused or stopped after.
+  deadline: [['sla_due_at', 'asc nulls last'], ['created_at', 'asc'], ['id', 'asc']],
 };
 
 /** `ORDER BY` a list's order; `alias` names the tickets (or a subquery carrying the same columns). */
@@ -180,10 +187,10 @@ export class TicketsRepo {
   }
 
   /** One page of a tab, and how many tickets it holds (given by the caller when already counted, without a text filter). */
-  async listTab(scope: Scope, rule: TabRule, opts: ListOptions, knownTotal?: Promise<number>): Promise<{ rows: TicketListRow[]; total: number }> {
+  async listTab(scope: Scope, rule: TabRule, opts: ListOptions, knownTotal?: Promise<number>): Promise<{ rows: TicketListRowWithClocks[]; total: number }> {
     // The page's ids first (sorted from an index), then their rows and names: the joins touch
     // 20 tickets, not every ticket of the tab.
-    const rows = this.db.select<TicketListRow>(sql`${LIST_ROW} WHERE t.id IN (${this.pageIds(scope, rule, opts)}) ${orderBy(opts.sort)}`);
+    const rows = this.db.select<TicketListRowWithClocks>(sql`${LIST_ROW} WHERE t.id IN (${this.pageIds(scope, rule, opts)}) ${orderBy(opts.sort)}`);
     const total =
       !opts.q && knownTotal
         ? knownTotal
@@ -266,10 +273,14 @@ export class TicketsRepo {
 
   async insertHistory(
     trx: Trx,
-    row: { ticket_id: number; actor_id: number | null; event: string; from_status?: string | null; to_status?: string | null; details?: unknown; created_at: string },
+    row: {
+      ticket_id: number; actor_id: number | null; event: string; from_status?: string | null; to_status?: string | null; details?: unknown; created_at: string;
+      /** Where the service-level clocks stood at this transition. */
+      sla_tto_s?: number; sla_ttr_s?: number;
+    },
   ): Promise<void> {
-    const { from_status = null, to_status = null, details = {}, ...rest } = row;
-    await this.db.execute(insertRows('ticket_history', [{ ...rest, from_status, to_status, details: JSON.stringify(details) }]), trx);
+    const { from_status = null, to_status = null, details = {}, sla_tto_s = null, sla_ttr_s = null, ...rest } = row;
+    await this.db.execute(insertRows('ticket_history', [{ ...rest, from_status, to_status, details: JSON.stringify(details), sla_tto_s, sla_ttr_s }]), trx);
   }
 
   async insertJournal(trx: Trx, row: { ticket_id: number; author_id: number; visibility: 'public' | 'private'; body: string; created_at: string }): Promise<number> {
@@ -348,9 +359,9 @@ export class TicketsRepo {
   }
 
   /** Resolved tickets resolved at or before `before`: those the auto-close takes. */
-  resolvedBefore(before: Date, limit: number): Promise<Array<{ id: number; version: number; team_id: number | null; agent_id: number | null }>> {
+  resolvedBefore(before: Date, limit: number): Promise<Array<{ id: number; version: number; team_id: number | null; agent_id: number | null; sla_tto_s: number; sla_ttr_s: number }>> {
     return this.db.select(sql`
-      SELECT id, version, team_id, agent_id FROM tickets
+      SELECT id, version, team_id, agent_id, sla_tto_s, sla_ttr_s FROM tickets
       WHERE status = 'resolue' AND resolved_at <= ${before.toISOString()} ORDER BY id LIMIT ${wholeNumber(limit)}`);
   }
 

@@ -45,7 +45,7 @@ export const NewTicketQuerySchema = z.object({
 /** A list's query string: tab, sort, text filter (paging is parsed apart). Odd values fall back to defaults. */
 export const ListQuerySchema = z.object({
   onglet: z.string().max(20).catch('').default(''),
-  tri: z.enum(['date_desc', 'date_asc', 'priority', 'status']).catch('date_desc').default('date_desc'),
+  tri: z.enum(['date_desc', 'date_asc', 'priority', 'status', 'deadline']).catch('date_desc').default('date_desc'),
   q: z.string().catch('').default('').transform(filterText),
 });
 

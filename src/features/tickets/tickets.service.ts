@@ -1,3 +1,5 @@
+import type { SlaService } from '../sla/sla.service.js';
+import type { ClockColumns } from '../sla/clock.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { CatalogueRepo, SubcategoryPath } from '../catalogue/catalogue.repo.js';
 import { typesOf } from '../catalogue/catalogue.service.js';
@@ -56,6 +58,7 @@ export interface TicketsServiceDeps {
   settings: SettingsRepo;
   attachments: AttachmentsService;
   events: TicketEventBus;
+  sla: SlaService;
   now: () => Date;
 }
 
@@ -102,7 +105,7 @@ export class TicketsService {
     user: CurrentUser, input: CreateTicketInput, files: IncomingFile[], uploadError?: string,
     opts: { fromMail?: boolean; alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void> } = {},
   ): Promise<{ ref: string }> {
-    const { db, tickets, attachments, settings, events } = this.deps;
+    const { db, tickets, attachments, settings, events, sla } = this.deps;
     const errors: FieldErrors = {};
     const path = opts.fromMail ? await this.mailIntake() : await this.fileableSubcategory(user, input.subcategory_id, input.kind);
     if (!path) errors._form = ticketMessages.subcategoryGone;
@@ -123,7 +126,7 @@ export class TicketsService {
     const { priority_matrix } = await settings.all();
     const now = this.deps.now().toISOString();
     const status = path.teamId ? 'affectee' : 'nouvelle';
-    const row: NewTicketRow = {
+    const row: Omit<NewTicketRow, keyof ClockColumns> = {
       kind: input.kind,
       requester_id: user.id,
       beneficiary_id: beneficiaryId,
@@ -153,9 +156,11 @@ export class TicketsService {
     };
     return attachments.keepWith(checked.ok, (stored) =>
       db.transaction(async (trx) => {
-        const id = await tickets.insertTicket(trx, row);
+        const id = await tickets.insertTicket(trx, { ...row, ...(await sla.started(trx, row, now)) });
         await stored.record(trx, { ticketId: id, uploaderId: user.id, now });
-        await tickets.insertHistory(trx, { ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now });
+        await tickets.insertHistory(trx, {
+          ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now, sla_tto_s: 0, sla_ttr_s: 0,
+        });
         await events.emit(trx, { event: 'created', ticketId: id, actorId: user.id, data: { teamId: path.teamId } });
         await opts.alsoInTransaction?.(trx, id);
         return { ref: await tickets.refOf(trx, id) };
@@ -194,7 +199,7 @@ export class TicketsService {
     user: CurrentUser, ref: string, message: string, files: IncomingFile[], uploadError?: string,
     alsoInTransaction?: (trx: Trx, ticketId: number) => Promise<void>,
   ): Promise<Action> {
-    const { db, tickets, attachments, events } = this.deps;
+    const { db, tickets, attachments, events, sla } = this.deps;
     const ticket = await tickets.findDetailByRef(ref);
     if (!ticket || !canSeeAsRequester(user, ticket)) throw new NotFoundError();
     const actors = actorsFor(user, ticket, await this.platformTeamId()).filter((a) => a === 'requester');
@@ -212,14 +217,15 @@ export class TicketsService {
     const event = action === 'answer' ? 'requester_answered' : 'requester_updated';
     await attachments.keepWith(checked.ok, (stored) =>
       db.transaction(async (trx) => {
-        if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, { status: to, updated_at: now }))) throw new ConflictError(ticketMessages.concurrent);
+        const clocks = await sla.changed(trx, ticket, to, now);
+        if (!(await tickets.updateIfVersion(trx, ticket.id, ticket.version, { status: to, updated_at: now, ...clocks.columns }))) throw new ConflictError(ticketMessages.concurrent);
         const entryId = message
           ? await tickets.insertJournal(trx, { ticket_id: ticket.id, author_id: user.id, visibility: 'public', body: message, created_at: now })
           : null;
         await stored.record(trx, { ticketId: ticket.id, uploaderId: user.id, journalEntryId: entryId, now });
         await tickets.insertHistory(trx, {
           ticket_id: ticket.id, actor_id: user.id, event, from_status: ticket.status, to_status: to,
-          details: { files: checked.ok.map((f) => f.name) }, created_at: now,
+          details: { files: checked.ok.map((f) => f.name) }, created_at: now, ...clocks.record,
         });
         await events.emit(trx, { event, ticketId: ticket.id, actorId: user.id, data: { agentId: ticket.agent_id, entryId } });
         await alsoInTransaction?.(trx, ticket.id);

@@ -141,6 +141,11 @@ const EXPECTED: Record<string, Row> = {
   'POST /admin/portail/outils/:id/supprimer': adminPost('303>/admin/portail'),
   'GET /admin/reglages': adminPage,
   'POST /admin/reglages': adminPost('422'),
+  'GET /admin/niveaux-de-service': adminPage,
+  'POST /admin/niveaux-de-service': adminPost('422'),
+  'POST /admin/niveaux-de-service/services': adminPost('422'),
+  'POST /admin/niveaux-de-service/services/:id/supprimer': adminPost('404'), // no service has its own targets
+  'POST /admin/niveaux-de-service/calendrier': adminPost('422'),
   'GET /admin/articles': adminPage,
   'GET /admin/articles/nouveau': adminPage,
   'POST /admin/articles': adminPost('422'),
@@ -221,6 +226,7 @@ const PLANS: Record<string, Plan> = {
   'GET /admin/courriels': { showsMailsTo: ['admin'] },
   'GET /admin/courriels/:id': { params: (c) => ({ id: c.f.mailId }), showsMailsTo: ['admin'] },
   'POST /admin/courriels-entrants/:id/reprendre': { params: () => ({ id: 999_999 }) },
+  'POST /admin/niveaux-de-service/services/:id/supprimer': { params: () => ({ id: 999_999 }) },
   'GET /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id/supprimer': {

@@ -1,0 +1,79 @@
+import type { Database, Trx } from '../../db/database.js';
+import { assignments, sql, wholeNumber } from '../../db/sql.js';
+import { statusIn } from '../tickets/tickets.repo.js';
+import { IN_PROGRESS_STATUSES } from '../tickets/vocabulary.js';
+import type { ClockColumns } from './clock.js';
+
+/** A ticket's clocks as the row holds them, with what decides its targets. */
+export interface ClockRow extends ClockColumns {
+  id: number;
+  status: string;
+  priority: number;
+  subcategory_id: number;
+}
+
+const CLOCK_COLUMNS = sql`t.id, t.status, t.priority, t.subcategory_id, t.sla_tto_s, t.sla_ttr_s, t.sla_since, t.sla_tto_target_s,
+  t.sla_ttr_target_s, t.sla_tto_met, t.sla_ttr_met, t.sla_alerts, t.sla_tto_due_at, t.sla_ttr_due_at, t.sla_due_at, t.sla_next_alert_at`;
+
+export class SlaRepo {
+  constructor(private readonly db: Database) {}
+
+  /** The catalogue service (cat_services.id) a sub-category belongs to. */
+  async serviceOf(subcategoryId: number, trx?: Trx): Promise<number | null> {
+    const row = await this.db.first<{ parent_id: number }>(sql`SELECT parent_id FROM cat_subcategories WHERE id = ${subcategoryId}`, trx);
+    return row?.parent_id ?? null;
+  }
+
+  /** Every catalogue service, with its domain and family, for choosing one. */
+  async services(): Promise<ServiceChoice[]> {
+    return this.db.select<ServiceChoice>(sql`SELECT s.id, d.name || ' › ' || f.name || ' › ' || s.name AS path
+      FROM cat_services AS s JOIN cat_families AS f ON f.id = s.parent_id JOIN cat_groups AS g ON g.id = f.parent_id
+      JOIN cat_domains AS d ON d.id = g.parent_id
+      ORDER BY d.position, d.name, g.position, f.position, f.name, s.position, s.name`);
+  }
+
+  /** Tickets whose next alert is due. */
+  async alertsDue(now: Date, limit: number): Promise<ClockRow[]> {
+    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t
+      WHERE t.sla_next_alert_at <= ${now.toISOString()} ORDER BY t.sla_next_alert_at LIMIT ${wholeNumber(limit)}`);
+  }
+
+  /** Record the alerts sent, only if the clocks are still as they were read: true for the one who wins. */
+  async markAlerted(trx: Trx, row: ClockRow, alerts: number, nextAlertAt: string | null): Promise<boolean> {
+    const updated = await this.db.execute(sql`UPDATE tickets SET sla_alerts = ${alerts}, sla_next_alert_at = ${nextAlertAt}
+      WHERE id = ${row.id} AND sla_alerts = ${row.sla_alerts} AND status = ${row.status}
+        AND sla_tto_s = ${row.sla_tto_s} AND sla_ttr_s = ${row.sla_ttr_s} RETURNING id`, trx);
+    return updated.length === 1;
+  }
+
+  /** Tickets filed before service levels, a batch. */
+  async untracked(limit: number): Promise<ClockRow[]> {
+    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t WHERE t.sla_ttr_target_s IS NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`);
+  }
+
+  /** A ticket's status changes, oldest first. */
+  async transitions(ticketId: number, trx?: Trx): Promise<Array<{ from_status: string | null; to_status: string; created_at: string }>> {
+    return this.db.select(sql`SELECT from_status, to_status, created_at FROM ticket_history
+      WHERE ticket_id = ${ticketId} AND to_status IS NOT NULL ORDER BY created_at, id`, trx);
+  }
+
+  /** Fill a ticket's clocks once (another process may have done it). */
+  async fillIfUntracked(trx: Trx, id: number, clocks: ClockColumns): Promise<void> {
+    await this.db.execute(sql`UPDATE tickets SET ${assignments('tickets', clocks)} WHERE id = ${id} AND sla_ttr_target_s IS NULL`, trx);
+  }
+
+  /** The open tickets' clocks, a batch after `afterId`, for new targets or a new calendar. */
+  async openClocks(trx: Trx, afterId: number, limit: number): Promise<ClockRow[]> {
+    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t
+      WHERE ${statusIn('t.status', IN_PROGRESS_STATUSES)} AND t.id > ${afterId} AND t.sla_ttr_target_s IS NOT NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`, trx);
+  }
+
+  async writeClocks(trx: Trx, id: number, clocks: ClockColumns): Promise<void> {
+    await this.db.execute(sql`UPDATE tickets SET ${assignments('tickets', clocks)} WHERE id = ${id}`, trx);
+  }
+}
+
+export interface ServiceChoice {
+  id: number;
+  path: string;
+}
