@@ -30,6 +30,7 @@ import { agentRoutes } from './features/agent/agent.routes.js';
 import { notificationsRoutes } from './features/notifications/notifications.routes.js';
 import { adminRoutes } from './features/admin/admin.routes.js';
 import { slaRoutes } from './features/sla/sla.routes.js';
+import { statisticsRoutes } from './features/statistics/statistics.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): { app: Express; services: Services } {
   app.use(notificationsRoutes(services));
   app.use(adminRoutes(services));
   app.use(slaRoutes(services));
+  app.use(statisticsRoutes(services));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -52,6 +52,14 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
       },
     },
     {
+      name: 'statistics',
+      everyMs: 300_000,
+      run: async () => {
+        const done = await services.statistics.recount();
+        if (done && done.days < 0) logger.info('statistics counted from every ticket');
+      },
+    },
+    {
       name: 'forget-login-failures',
       everyMs: 3600_000,
       run: () => services.loginLockout.forgetStale(),

@@ -4,6 +4,7 @@ import { openDatabase } from './db/database.js';
 import { createLogger } from './logger.js';
 import { createApp } from './app.js';
 import { buildScheduler } from './jobs.js';
+import { populateDemo } from './features/demo/living-demo.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -11,7 +12,17 @@ const db = openDatabase(config.database, { demo: config.demoData, poolSize: conf
 await db.migrateAndSeed();
 const { app, services } = createApp({ config, db, logger });
 const scheduler = buildScheduler(services, logger);
-scheduler.start();
+let stopping = false;
+// The living demo is played once the server listens (a new base, outside production); the jobs
+// start after it, so that none of them acts on a ticket the demo is still playing.
+const demo = (config.demoData ? populateDemo({ config, db, stopped: () => stopping }) : Promise.resolve(0))
+  .then((made) => {
+    if (made > 0) logger.info({ tickets: made }, 'living demo: tickets of the last six months played');
+  })
+  .catch((err: unknown) => logger.error({ err }, 'living demo failed'))
+  .finally(() => {
+    if (!stopping) scheduler.start();
+  });
 const server = http.createServer(app);
 // Requests being handled, whether or not their client is still connected: the database stays
 // open until the last one is done.
@@ -28,7 +39,6 @@ server.listen(config.port, config.host, () => {
   logger.flush();
 });
 
-let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -37,7 +47,7 @@ async function shutdown(signal: string) {
   const closed = new Promise((r) => server.close(r));
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), 5000).unref();
-  await Promise.all([closed, scheduler.stop()]);
+  await Promise.all([closed, demo.then(() => scheduler.stop())]);
   const deadline = Date.now() + 5000;
   // A client may hang up while its request still runs: wait for the pool to be idle too.
   while ((inFlight > 0 || db.busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -46,6 +46,8 @@ import { InboundMailsRepo } from './features/mail-in/inbound-mails.repo.js';
 import { MailInService } from './features/mail-in/mail-in.service.js';
 import { SlaRepo } from './features/sla/sla.repo.js';
 import { SlaService } from './features/sla/sla.service.js';
+import { StatisticsRepo } from './features/statistics/statistics.repo.js';
+import { StatisticsService } from './features/statistics/statistics.service.js';
 
 /** The bare address of "Name <address>" or of an address. */
 const addressOf = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
@@ -71,6 +73,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   });
   events.subscribe(notifications);
   const sla = new SlaService({ db, repo: new SlaRepo(db), settings, notifications, audit, now });
+  const statistics = new StatisticsService({ db, repo: new StatisticsRepo(db), settings, now });
   const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, sla, now });
   const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, sla, now });
   const resolution = new ResolutionService({ db, tickets: ticketsRepo, settings, events, notifications, sla, now });
@@ -105,7 +108,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   return {
     freshCaches,
     config, db, now, users, sessions, settings, audit, catalogue, attachments, ticketsRepo, tickets, events, portal, agent, outbox, notifications,
-    mailIn, resolution, sla, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
+    mailIn, resolution, sla, statistics, accounts, passwordReset, loginLockout, directoryAccounts, ldap, oidc, signIn, directorySync, preferences, satisfaction, catalogueAdmin, directoryAdmin, portalAdmin, importExport, knowledge,
   };
 }
 

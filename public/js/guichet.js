@@ -42,3 +42,13 @@ document.getElementById('form-errors')?.focus();
 for (const select of document.querySelectorAll('select[name="par_page"]')) {
   select.addEventListener('change', () => select.form?.requestSubmit());
 }
+
+// "Imprimer la page" where a page offers it (the browser's own print works without it).
+for (const button of document.querySelectorAll('button.guichet-print')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}
+// Printed, every chart's data table shows.
+window.addEventListener('beforeprint', () => {
+  for (const d of document.querySelectorAll('details.guichet-chart__data')) d.open = true;
+});

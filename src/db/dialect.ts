@@ -45,6 +45,8 @@ export interface Dialect {
   parseJson<T>(value: unknown): T;
   /** The values of a group joined by `separator`. */
   stringAgg(value: Sql, separator: string): Sql;
+  /** The UTC date (YYYY-MM-DD) of a timestamp column, as text; `length` 7 for the month (YYYY-MM). */
+  utcDate(column: Sql, length: 10 | 7): Sql;
   /** `value` contains `text`, letter case ignored (SQLite's LIKE ignores it; PostgreSQL's does not). */
   containsText(value: Sql, text: string): Sql;
 

@@ -36,6 +36,8 @@ export const sqliteDialect: Dialect = {
   jsonInteger: (column, path) => sql`json_extract(${column}, ${raw(`'$.${path.map(identifier).join('.')}'`)})`,
   parseJson: <T>(value: unknown) => JSON.parse(String(value)) as T,
   stringAgg: (value, separator) => sql`group_concat(${value}, ${separator})`,
+  // Timestamps are ISO text (UTC) here.
+  utcDate: (column, length) => sql`substr(${column}, 1, ${raw(String(length))})`,
   containsText: (value, text) => sql`${value} LIKE ${`%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`} ESCAPE '\\'`,
 
   // Each word a quoted prefix term: FTS syntax typed by a user (AND, NEAR, *, columns) is only text.

@@ -13,6 +13,7 @@ export interface BenchData {
   heavyRequester: string;
   largeEstablishmentManager: string;
   largeTeamAgent: string;
+  admin: string;
   /** A ticket with 20 public journal entries, seen by the heavy requester. */
   richTicketRef: string;
   /** A sub-category the heavy requester may file under. */
@@ -71,6 +72,8 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
     const teamIds: number[] = await trx('teams').where({ business: false }).orderBy('id').limit(TEAMS).pluck('id');
     const agentFrom = firstUser + ESTS;
     await q('agents', `INSERT INTO user_roles (user_id, role) SELECT id, 'agent' FROM users WHERE id >= ${agentFrom} AND id < ${agentFrom + AGENTS}`);
+    // The last user is the admin (statistics of everything).
+    await trx('user_roles').insert({ user_id: firstUser + USERS - 1, role: 'admin' });
     await trx('team_members').insert(Array.from({ length: AGENTS }, (_, i) => ({ team_id: teamIds[i % TEAMS], user_id: agentFrom + i })));
     // Route every sub-category to a team, round robin.
     const subs: number[] = await trx('cat_subcategories').orderBy('id').pluck('id');
@@ -181,6 +184,7 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
   await db('journal_entries').insert(rows);
   const heavyUser = await db('users').where({ id: heavy }).first('identifiant');
   const manager = await db('users').where({ id: firstUser }).first('identifiant');
+  const admin = await db('users').where({ id: firstUser + USERS - 1 }).first('identifiant');
   const agent = await db('users as u').join('team_members as m', 'm.user_id', 'u.id').where('m.team_id', largeTeam).where('u.identifiant', 'like', 'BENCH%').first('u.identifiant');
   const heavyEst = firstEst + ((heavy - firstUser) % ESTS);
   const est = await db('establishments').where({ id: heavyEst }).first('type');
@@ -191,6 +195,7 @@ export async function generate(db: Knex, opts: { tickets: number; users?: number
     heavyRequester: heavyUser.identifiant,
     largeEstablishmentManager: manager.identifiant,
     largeTeamAgent: agent.identifiant,
+    admin: admin.identifiant,
     richTicketRef: rich.ref,
     subcategoryId: sub.id,
     establishmentId: heavyEst,

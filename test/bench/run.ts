@@ -13,6 +13,9 @@ import { ROOT } from '../../src/config.js';
 import knexFactory from 'knex';
 import { openDatabase, type DatabaseTarget } from '../../src/db/database.js';
 import { generate, type BenchData } from './generate.js';
+import { StatisticsRepo } from '../../src/features/statistics/statistics.repo.js';
+import { StatisticsService } from '../../src/features/statistics/statistics.service.js';
+import { SettingsRepo } from '../../src/features/admin/settings.repo.js';
 import { benchDirectorySync, DIRECTORY_PEOPLE } from './directory.js';
 import { deliverAndWait, REPLIES } from './mail.js';
 import { startImapServer } from '../helpers/imap-server.js';
@@ -38,6 +41,9 @@ const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 
 interface Started { child: ChildProcess; port: number; ms: number }
+
+/** The statistics page's first answers (no chart drawn yet), per reader, as measured. */
+const firstAnswers: string[] = [];
 
 /** Start a node process and wait for the JSON line that gives its port (the app's: its "listening" line). */
 function startProcess(script: string, env: NodeJS.ProcessEnv, isApp = false): Promise<Started> {
@@ -190,6 +196,16 @@ async function measure(label: string, dir: string, target: DatabaseTarget, proce
     const requester = await session(base, data.heavyRequester);
     const manager = await session(base, data.largeEstablishmentManager);
     const agent = await session(base, data.largeTeamAgent);
+    const admin = await session(base, data.admin);
+    // The statistics page's first answer, before any chart is kept drawn.
+    for (const [who, s] of [['admin', admin], ['agent', agent], ['responsable', manager]] as const) {
+      const t0 = Date.now();
+      const first = await fetch(`${base}/statistiques`, { headers: { cookie: s.cookie } });
+      if (first.status !== 200) throw new Error(`statistics answered ${first.status} to the ${who}`);
+      await first.text();
+      firstAnswers.push(`${who} ${Date.now() - t0} ms`);
+      console.log(`statistics, first answer (${who}): ${Date.now() - t0} ms`);
+    }
     const queueUrl = '/agent/tickets/en-cours?onglet=a_prendre';
     // The floor: the app's middleware in front of the queue page, sent from memory.
     const pageFile = path.join(dir, 'floor-page.html');
@@ -211,6 +227,9 @@ async function measure(label: string, dir: string, target: DatabaseTarget, proce
       ['partages', () => get('"Partagés" of the large establishment', '/assistance/tickets/en-cours?onglet=partages', manager)],
       ['ticket page', () => get('ticket page, 20 journal entries', `/assistance/tickets/${data.richTicketRef}`, requester)],
       ['team queue', () => get('team queue of the large team', queueUrl, agent)],
+      ['statistics', () => get('"Statistiques", school year, every team (admin)', '/statistiques', admin)],
+      ['statistics team', () => get('"Statistiques", school year, an agent\'s team', '/statistiques', agent)],
+      ['statistics establishment', () => get('"Statistiques", school year, the large establishment (responsable)', '/statistiques', manager)],
       ['create', () => load('ticket creation (POST)', app, {
         path: '/assistance/tickets', method: 'POST',
         headers: { cookie: requester.cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -252,15 +271,21 @@ async function coldStart(target: DatabaseTarget): Promise<number> {
 }
 
 /** The data set, generated into the database of `target`; seconds it took. */
-async function generateInto(target: DatabaseTarget): Promise<{ data: BenchData; seconds: number }> {
+async function generateInto(target: DatabaseTarget): Promise<{ data: BenchData; seconds: number; statsSeconds: number }> {
   const t0 = Date.now();
   const database = openDatabase(target);
   await database.migrateAndSeed();
   const data = await generate(database.knex, { tickets: TICKETS });
-  await database.close();
   const seconds = (Date.now() - t0) / 1000;
   console.log(`generated ${TICKETS} tickets on ${target.engine} in ${seconds.toFixed(1)} s`);
-  return { data, seconds };
+  // The statistics' first count, as the server's first pass would do it: timed apart.
+  const t1 = Date.now();
+  const statistics = new StatisticsService({ db: database, repo: new StatisticsRepo(database), settings: new SettingsRepo(database), now: () => new Date() });
+  await statistics.recount();
+  const statsSeconds = (Date.now() - t1) / 1000;
+  console.log(`statistics counted from every ticket in ${statsSeconds.toFixed(1)} s`);
+  await database.close();
+  return { data, seconds, statsSeconds };
 }
 
 /** Databases of their own on the PostgreSQL server of TEST_DATABASE_URL, dropped at the end. */
@@ -404,7 +429,7 @@ async function main() {
     // The machine's speed drifts (other tenants): the reference is measured again at the end,
     // and the ratios are to the mean of both.
     const referenceAfter = await load('reference again, after the scenarios', reference, { path: '/' });
-    const machine = { reference: [referenceBefore, referenceAfter] as [Result, Result], coldMs: cold.sqlite, genSeconds: generated.seconds };
+    const machine = { reference: [referenceBefore, referenceAfter] as [Result, Result], coldMs: cold.sqlite, genSeconds: generated.seconds, statsSeconds: generated.statsSeconds };
     writeSection(`${TICKETS.toLocaleString('en-US')} tickets`, sqliteSection(machine, runs[0]));
     if (pg) writeSection(`${TICKETS.toLocaleString('en-US')} tickets, SQLite and PostgreSQL`, engineSection(machine, runs, cold.postgres, pgSeconds));
   } finally {
@@ -414,7 +439,7 @@ async function main() {
   }
 }
 
-interface Machine { reference: [Result, Result]; coldMs: number; genSeconds: number }
+interface Machine { reference: [Result, Result]; coldMs: number; genSeconds: number; statsSeconds: number }
 
 const dataLine = (genSeconds: string) =>
   `Data: ${TICKETS.toLocaleString('en-US')} tickets over 3 years, 30,000 users, 2,000 establishments, 40 teams, 200 agents, ~3 journal entries per ticket; generated in ${genSeconds}.`;
@@ -439,6 +464,7 @@ function sqliteSection(m: Machine, run: Measured): string[] {
     dataLine(`${m.genSeconds.toFixed(1)} s`),
     `Load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per scenario. Cold start (migrate + seed + listen): ${m.coldMs} ms. App peak RSS: ${run.rss} MB.`,
     reference,
+    `Statistics: the first count of every ticket into the daily tables took ${m.statsSeconds.toFixed(1)} s; the page's first answer, before any chart is kept drawn: ${firstAnswers.slice(0, 3).join(', ')}.`,
     '',
     '| scenario | req/s | p50 (ms) | p99 (ms) | of reference | main thread (µs/req) |',
     '|---|---:|---:|---:|---:|---:|',

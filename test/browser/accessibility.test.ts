@@ -124,6 +124,7 @@ describe('accessibility: axe on every page of every role (WCAG 2.1 A/AA)', funct
       '/admin/equipes', `/admin/equipes/${team}`, '/admin/equipes/nouvelle', '/admin/utilisateurs', `/admin/utilisateurs/${user}`, '/admin/utilisateurs/nouveau',
       '/admin/etablissements', `/admin/etablissements/${est}`, '/admin/etablissements/nouveau', '/admin/portail', '/admin/reglages', '/admin/niveaux-de-service',
       '/admin/articles', `/admin/articles/${article}`, '/admin/articles/nouveau', '/admin/import', '/admin/courriels', `/admin/courriels/${mail}`, '/admin/courriels-entrants', '/admin/satisfaction', '/admin/journal',
+      '/statistiques', ['/statistiques', async (p) => { for (const d of await p.locator('details').all()) await d.locator('summary').click(); }],
     ]);
   });
 });

@@ -75,6 +75,11 @@ export class OutboxRepo {
     await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${now.toISOString()}, locked_until = NULL, last_error = NULL WHERE id = ${id} AND lock_id = ${lockId}`);
   }
 
+  /** Every pending mail kept as sent without sending it: the living demo's, which have nowhere to go. */
+  async markAllSent(now: Date): Promise<void> {
+    await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${now.toISOString()} WHERE status = 'pending'`);
+  }
+
   async markFailed(id: number, lockId: string, attempts: number, error: string, next: Date | null): Promise<void> {
     await this.db.execute(sql`
       UPDATE outbox SET attempts = ${attempts}, last_error = ${error.slice(0, 1000)}, status = ${next ? 'pending' : 'failed'},

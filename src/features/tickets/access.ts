@@ -92,3 +92,17 @@ export function actorsFor(user: CurrentUser, t: TicketAccessFields, platformTeam
   }
   return actors;
 }
+
+/**
+ * Whose numbers a statistics page may count for this user: the admin everything; an agent the
+ * queues they work; a responsable the shared tickets of the establishments they head (the rule of
+ * "Partagés"); anyone else nothing (null).
+ */
+export function statisticsAudience(user: CurrentUser, platformTeamId: number | null): { teamIds: number[] | null; scope: Scope | null } | null {
+  if (user.roles.includes('admin')) return { teamIds: null, scope: null };
+  const queues = agentQueues(user, platformTeamId);
+  if (queues.length > 0) return { teamIds: queues, scope: null };
+  const managed = managedEstablishmentIds(user);
+  if (managed.length > 0) return { teamIds: null, scope: { branches: [{ visibility: 'managers', establishment_id: managed }] } };
+  return null;
+}

@@ -314,6 +314,11 @@ export class TicketsRepo {
     return this.db.first(sql`SELECT * FROM attachments WHERE id = ${id}`);
   }
 
+  /** No ticket at all yet (a new installation). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.db.first(sql`SELECT id FROM tickets LIMIT 1`)) === undefined;
+  }
+
   findTicketById(id: number): Promise<TicketRow | undefined> {
     return this.db.first(sql`SELECT * FROM tickets WHERE id = ${id}`);
   }

@@ -141,6 +141,9 @@ const EXPECTED: Record<string, Row> = {
   'POST /admin/portail/outils/:id/supprimer': adminPost('303>/admin/portail'),
   'GET /admin/reglages': adminPage,
   'POST /admin/reglages': adminPost('422'),
+  // Statistics: the admin, agents (their teams), responsables (the establishments they head).
+  'GET /statistiques': { ...outsider, ...signedIn('404'), manager: '200', otherManager: '200', teamAgent: '200', otherAgent: '200', admin: '200' },
+  'GET /statistiques/:chart.csv': { ...outsider, ...signedIn('404'), manager: '200', otherManager: '200', teamAgent: '200', otherAgent: '200', admin: '200' },
   'GET /admin/niveaux-de-service': adminPage,
   'POST /admin/niveaux-de-service': adminPost('422'),
   'POST /admin/niveaux-de-service/services': adminPost('422'),
@@ -227,6 +230,7 @@ const PLANS: Record<string, Plan> = {
   'GET /admin/courriels/:id': { params: (c) => ({ id: c.f.mailId }), showsMailsTo: ['admin'] },
   'POST /admin/courriels-entrants/:id/reprendre': { params: () => ({ id: 999_999 }) },
   'POST /admin/niveaux-de-service/services/:id/supprimer': { params: () => ({ id: 999_999 }) },
+  'GET /statistiques/:chart.csv': { params: () => ({ chart: 'flux' }) },
   'GET /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id': { params: (c) => ({ id: c.f.serviceId }) },
   'POST /admin/catalogue/:level/:id/supprimer': {
