@@ -15,6 +15,9 @@ import type { Impact, Urgency } from '../tickets/vocabulary.js';
 
 const DAY = 86_400_000;
 const TICKETS = 150;
+const RECENT = 30;
+/** The newest tickets' fates, by how many come before (newest first): to take, dispatched, in progress, asked, on hold, resolved. */
+const FATES = [5, 8, 14, 19, 23, 30, RECENT + 1, RECENT + 2];
 
 /** Requesters of the other demo establishments (no password: they only file the demo's tickets). */
 const EXTRA_REQUESTERS = [
@@ -78,11 +81,14 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
   };
 
   let made = 0;
-  let recentIndex = 0;
   const count = deps.tickets ?? TICKETS;
   for (let i = 0; i < count && !deps.stopped?.(); i++) {
     // Spread over six months, on working days, between 08:30 and 16:30 (Paris, roughly).
-    const start = realNow.getTime() - 182 * DAY + Math.floor((i * 182 * DAY) / count);
+    // The last RECENT tickets over the last two weeks (the ones still being worked), the others before.
+    const older = count - RECENT;
+    const start = i < older
+      ? realNow.getTime() - 182 * DAY + Math.floor((i * 168 * DAY) / older)
+      : realNow.getTime() - Math.floor(14 * DAY * ((count - i - 0.5) / RECENT) ** 2); // denser near today
     clock = new Date(start - (start % DAY) + (7.5 + random() * 8) * 3600_000);
     while ([0, 6].includes(clock.getUTCDay())) clock = new Date(clock.getTime() + DAY);
     if (clock.getTime() > realNow.getTime() - 3600_000) clock = new Date(realNow.getTime() - 3600_000);
@@ -97,9 +103,10 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
     } as CreateTicketInput, random() < 0.2 ? await screenshot() : []);
     made++;
     // The last six weeks are still being worked: some of every status; older tickets are done.
-    const recent = realNow.getTime() - clock.getTime() < 60 * DAY;
-    // Recent ones take each fate in turn, so that every status shows whatever the draw.
-    const fate = recent ? (recentIndex++ % 8) / 8 + 0.01 : random();
+    // The newest wait to be taken, then come those in progress, waiting, resolved: every status shows, whatever the draw.
+    const fromNewest = count - 1 - i;
+    const recent = fromNewest < RECENT;
+    const fate = recent ? FATES.findIndex((n) => fromNewest < n) / FATES.length + 0.01 : random();
     if (recent && fate < 0.125) continue; // to take
     later(random() < 0.15 ? 60 * 24 * 2 : 20 + random() * 180); // some taken late: the service levels have something to say
     await act(ref, { action: 'take', private_entry: random() < 0.5 ? 'Vérifié : le compte est bien actif dans l’annuaire.' : '' });

@@ -30,7 +30,7 @@ const CONFIG = {
   background: 'white',
   range: { category: DSFR_COLOURS },
   axis: { aria: false, labelFontSize: 12, titleFontSize: 12, labelColor: '#3a3a3a', titleColor: '#161616', gridColor: '#e5e5e5' },
-  legend: { aria: false, labelFontSize: 12, titleFontSize: 12, orient: 'bottom' },
+  legend: { aria: false, labelFontSize: 12, titleFontSize: 12, orient: 'bottom', labelLimit: 320, columns: 2 },
   view: { stroke: null },
 };
 
@@ -64,7 +64,7 @@ function escapeAttribute(text: string): string {
 export function bars(values: Array<Record<string, string | number>>, o: {
   category: string; value: string; series?: string; horizontal?: boolean; valueTitle: string; categoryTitle: string; sort?: string[] | null; percent?: boolean;
 }): Spec {
-  const cat = { field: o.category, type: 'nominal', title: o.categoryTitle, sort: o.sort ?? null, axis: o.horizontal ? { labelLimit: 260 } : { labelAngle: 0, labelLimit: 120 } };
+  const cat = { field: o.category, type: 'nominal', title: o.categoryTitle, sort: o.sort ?? null, axis: o.horizontal ? { labelLimit: 340 } : { labelAngle: 0, labelLimit: 120 } };
   const val = { field: o.value, type: 'quantitative', title: o.valueTitle, ...(o.percent ? { scale: { domain: [0, 100] } } : {}) };
   const colour = o.series ? { color: { field: o.series, type: 'nominal', title: null } } : { color: { value: DSFR_COLOURS[0] } };
   const offset = o.series ? { [o.horizontal ? 'yOffset' : 'xOffset']: { field: o.series } } : {};

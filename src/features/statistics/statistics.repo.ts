@@ -83,7 +83,7 @@ export class StatisticsRepo {
     return sql`${created} UNION ALL ${resolved} UNION ALL ${closed}`;
   }
 
-  private sums(): Sql {
+  private allSums(): Sql {
     return raw(DAILY_MEASURES.map((m) => `SUM(${m}) AS ${m}`).join(', '));
   }
 
@@ -97,14 +97,18 @@ export class StatisticsRepo {
     return sql`${source} AS s WHERE ${allOf(conds)}`;
   }
 
-  /** The measures of the period, by day, team and priority. */
-  async dailyRows(f: StatsFilter): Promise<Array<{ day: string; team_id: number; priority: number } & DailyRow>> {
-    const rows = await this.db.select<Record<string, unknown>>(sql`SELECT s.day, s.team_id, s.priority, ${this.sums()} FROM ${this.daily(f)}
-      GROUP BY s.day, s.team_id, s.priority ORDER BY s.day, s.team_id, s.priority`);
+  /**
+   * Sums of `measures` over the period, by one key of the daily rows; each chart asks for the few
+   * it draws (37 sums over every row of a school year cost ten times more than three small queries).
+   */
+  async sums<M extends (typeof DAILY_MEASURES)[number]>(f: StatsFilter, by: 'day' | 'team_id' | 'priority', measures: readonly M[]): Promise<Array<{ key: string | number } & Record<M, number>>> {
+    const key = raw(`s.${by}`);
+    const rows = await this.db.select<Record<string, unknown>>(sql`SELECT ${key} AS key, ${raw(measures.map((m) => `SUM(s.${m}) AS ${m}`).join(', '))}
+      FROM ${this.daily(f)} GROUP BY ${key} ORDER BY ${key}`);
     return rows.map((r) => {
-      const out: Record<string, string | number> = { day: String(r.day) };
-      for (const [k, v] of Object.entries(r)) if (k !== 'day') out[k] = Number(v ?? 0);
-      return out as { day: string; team_id: number; priority: number } & DailyRow;
+      const out: Record<string, string | number> = { key: by === 'day' ? String(r.key) : Number(r.key) };
+      for (const m of measures) out[m] = Number(r[m] ?? 0);
+      return out as { key: string | number } & Record<M, number>;
     });
   }
 
@@ -198,11 +202,11 @@ export class StatisticsRepo {
     const dailyCols = raw([...DAILY_KEYS, ...DAILY_MEASURES].join(', '));
     if (days === null) {
       await this.db.execute(sql`DELETE FROM stats_daily`, trx);
-      await this.db.execute(sql`INSERT INTO stats_daily (${dailyCols}) SELECT ${raw(DAILY_KEYS.join(', '))}, ${this.sums()}
+      await this.db.execute(sql`INSERT INTO stats_daily (${dailyCols}) SELECT ${raw(DAILY_KEYS.join(', '))}, ${this.allSums()}
         FROM (${this.events(sql`1 = 1`)}) AS e GROUP BY ${raw(DAILY_KEYS.join(', '))}`, trx);
     } else if (days.length > 0) {
       await this.db.execute(sql`DELETE FROM stats_daily WHERE ${inList('day', days)}`, trx);
-      await this.db.execute(sql`INSERT INTO stats_daily (${dailyCols}) SELECT ${raw(DAILY_KEYS.join(', '))}, ${this.sums()}
+      await this.db.execute(sql`INSERT INTO stats_daily (${dailyCols}) SELECT ${raw(DAILY_KEYS.join(', '))}, ${this.allSums()}
         FROM (${this.events(touched(days, 10))}) AS e WHERE ${inList('e.day', days)} GROUP BY ${raw(DAILY_KEYS.join(', '))}`, trx);
     }
     if (months !== null && months.length === 0) return;

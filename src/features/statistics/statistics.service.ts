@@ -7,7 +7,7 @@ import { statisticsAudience } from '../tickets/access.js';
 import { PRIORITY_LABELS, STATUS_LABELS, IN_PROGRESS_STATUSES, type Priority, type Status } from '../tickets/vocabulary.js';
 import { toCsv } from '../admin/csv.js';
 import { bars, lines, render, stacked, type Chart } from './charts.js';
-import { BUCKET_HOURS, type DailyRow, type StatisticsRepo, type StatsFilter } from './statistics.repo.js';
+import { BUCKET_HOURS, type DAILY_MEASURES, type DailyRow, type StatisticsRepo, type StatsFilter } from './statistics.repo.js';
 
 export type PeriodKind = 'mois' | 'trimestre' | 'annee' | 'perso';
 export const PERIOD_LABELS: Record<PeriodKind, string> = { mois: 'Ce mois-ci', trimestre: 'Ce trimestre', annee: 'Cette année scolaire', perso: 'Période choisie' };
@@ -29,6 +29,8 @@ export interface StatisticsDeps {
 }
 
 const DAY = 86_400_000;
+const KEPT_MS = 5 * 60_000;
+const KEPT_MAX = 200;
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const fr = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
@@ -77,6 +79,12 @@ export function quantile(counts: readonly number[], p: number): number | null {
   return BUCKET_HOURS[BUCKET_HOURS.length - 1];
 }
 
+/** What the per-team charts sum: resolutions, both histograms, the ratings. */
+const TEAM_MEASURES = [
+  'resolved', ...Array.from({ length: BUCKET_HOURS.length + 1 }, (_, i) => [`tto_b${i}`, `ttr_b${i}`]).flat(),
+  'sat_none', 'sat_1', 'sat_2', 'sat_3', 'sat_4', 'sat_5',
+] as Array<(typeof DAILY_MEASURES)[number]>;
+
 const histogram = (r: DailyRow, clock: 'tto' | 'ttr') => Array.from({ length: BUCKET_HOURS.length + 1 }, (_, i) => r[`${clock}_b${i}` as keyof DailyRow]);
 function add(into: DailyRow, r: DailyRow): DailyRow {
   for (const k of Object.keys(r) as Array<keyof DailyRow>) if (typeof r[k] === 'number') into[k] = (into[k] ?? 0) + r[k];
@@ -95,6 +103,8 @@ function weekOf(day: string): string {
  * charts with their tables; the scheduler's recount of the kept days.
  */
 export class StatisticsService {
+  private readonly computed = new Map<string, { charts: Chart[]; at: Date }>();
+
   constructor(private readonly deps: StatisticsDeps) {}
 
   private async audience(user: CurrentUser) {
@@ -129,11 +139,11 @@ export class StatisticsService {
       establishmentId: establishment?.id ?? null,
     };
     const names = new Map<number, string>([[0, NO_TEAM], ...teams.map((t) => [t.id, t.name] as [number, string])]);
-    const charts = await this.charts(filter, names, now);
+    const { charts, at } = await this.kept(filter, names, now);
     return {
       charts, errors, period, teams: teamChoices, domains, establishment: establishment ?? null,
       scopeNote: audience.scope ? 'Vos établissements : tickets partagés avec les responsables.' : audience.teamIds ? 'Vos équipes.' : null,
-      asOf: (await repo.meta('recounted_at')) ?? null,
+      asOf: at.toISOString(),
     };
   }
 
@@ -145,29 +155,49 @@ export class StatisticsService {
     return { name: `statistiques-${chart.id}-${period.from}-${period.to}.csv`, csv: toCsv(chart.columns, chart.rows.map((r) => r.map(String))) };
   }
 
+  /**
+   * The charts of a filter, counted at most once per recount of the kept days (and every five
+   * minutes for what is counted live): the page says when its figures were taken.
+   */
+  private async kept(f: StatsFilter, teamNames: Map<number, string>, now: Date): Promise<{ charts: Chart[]; at: Date }> {
+    const key = JSON.stringify([f, await this.deps.repo.meta('recounted_at')]);
+    const hit = this.computed.get(key);
+    if (hit && now.getTime() - hit.at.getTime() < KEPT_MS && now >= hit.at) return hit;
+    const fresh = { charts: await this.charts(f, teamNames, now), at: now };
+    if (this.computed.size >= KEPT_MAX) this.computed.delete(this.computed.keys().next().value!);
+    this.computed.set(key, fresh);
+    return fresh;
+  }
+
   private async charts(f: StatsFilter, teamNames: Map<number, string>, now: Date): Promise<Chart[]> {
     const { repo } = this.deps;
-    const [byDayTeamPriority, backlog, services, establishments] = await Promise.all([
-      repo.dailyRows(f),
+    const [byDay, byTeam, byPriority, backlog, services, establishments] = await Promise.all([
+      repo.sums(f, 'day', ['created', 'resolved']),
+      repo.sums(f, 'team_id', TEAM_MEASURES),
+      repo.sums(f, 'priority', ['resolved', 'tto_met', 'tto_missed', 'ttr_met', 'ttr_missed']),
       repo.backlog(f, now),
       repo.createdBy(f, 'subcategory', 10),
       repo.createdBy(f, 'establishment', 15),
     ]);
     const span = `du ${fr(f.from)} au ${fr(f.to)}`;
-    const total = byDayTeamPriority.reduce((acc, r) => add(acc, r), emptyRow());
+    const sumOf = (rows: ReadonlyArray<{ key: string | number }>) => rows.reduce((acc, { key: _key, ...r }) => add(acc, r as unknown as DailyRow), emptyRow());
+    const { tto_met, tto_missed, ttr_met, ttr_missed } = sumOf(byPriority);
+    const total: DailyRow = { ...sumOf(byTeam), tto_met, tto_missed, ttr_met, ttr_missed, created: byDay.reduce((n, r) => n + r.created, 0) };
 
     // Created and resolved, by week (three months or less) or by month.
     const weekly = Date.parse(f.to) - Date.parse(f.from) <= 92 * DAY;
     const unitOf = (day: string) => (weekly ? weekOf(day) : day.slice(0, 7));
     const labelOf = (unit: string) => (weekly ? `sem. du ${fr(unit).slice(0, 5)}` : `${MONTHS[Number(unit.slice(5, 7)) - 1]} ${unit.slice(0, 4)}`);
     const units: string[] = [];
-    for (let d = weekly ? weekOf(f.from) : f.from.slice(0, 7); d <= f.to; ) {
+    // Up to today: a school year's months to come are not zeros.
+    const last = f.to < iso(now) ? f.to : iso(now);
+    for (let d = weekly ? weekOf(f.from) : f.from.slice(0, 7); d <= last; ) {
       units.push(d);
       d = weekly ? iso(new Date(Date.parse(`${d}T00:00:00Z`) + 7 * DAY)) : iso(new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)), 1))).slice(0, 7);
     }
     const flow = new Map(units.map((u) => [u, { created: 0, resolved: 0 }]));
-    for (const r of byDayTeamPriority) {
-      const cell = flow.get(unitOf(String(r.day)));
+    for (const r of byDay) {
+      const cell = flow.get(unitOf(String(r.key)));
       if (cell) { cell.created += r.created; cell.resolved += r.resolved; }
     }
     const flowRows = units.map((u) => [labelOf(u), flow.get(u)!.created, flow.get(u)!.resolved] as Array<string | number>);
@@ -199,8 +229,7 @@ export class StatisticsService {
     }), backlogChart.title);
 
     // Delays per team: median and 90th percentile, from the histograms.
-    const perTeam = new Map<number, DailyRow>();
-    for (const r of byDayTeamPriority) perTeam.set(Number(r.team_id), add(perTeam.get(Number(r.team_id)) ?? emptyRow(), r));
+    const perTeam = new Map(byTeam.map((r) => [Number(r.key), r as unknown as DailyRow]));
     const teamRows = [...perTeam.entries()].filter(([, r]) => r.resolved > 0)
       .map(([id, r]) => ({ name: teamNames.get(id) ?? `Équipe ${id}`, r }))
       .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
@@ -221,8 +250,7 @@ export class StatisticsService {
     ]), { category: 'equipe', value: 'h', series: 'mesure', horizontal: true, valueTitle: 'Heures ouvrées', categoryTitle: 'Équipe' }), delayChart.title);
 
     // Service levels met, per priority.
-    const perPriority = new Map<number, DailyRow>();
-    for (const r of byDayTeamPriority) perPriority.set(Number(r.priority), add(perPriority.get(Number(r.priority)) ?? emptyRow(), r));
+    const perPriority = new Map(byPriority.map((r) => [Number(r.key), r as unknown as DailyRow]));
     const slaRows = ([1, 2, 3, 4] as Priority[]).map((p) => {
       const r = perPriority.get(p) ?? emptyRow();
       const tto = percent(r.tto_met ?? 0, (r.tto_met ?? 0) + (r.tto_missed ?? 0));

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
 import { csrfOf, loginAs, visibleText, type Agent } from '../../helpers/agent.js';
 import { consoleAction } from '../../helpers/console.js';
 import { buildEstablishment, buildTeam, buildTicket, buildUser, routeTo, subcategoryId } from '../../helpers/factories.js';
-import { StatisticsRepo, type StatsFilter } from '../../../src/features/statistics/statistics.repo.js';
+import { DAILY_MEASURES, StatisticsRepo, type StatsFilter } from '../../../src/features/statistics/statistics.repo.js';
 
 const paris = (local: string) => new Date(new Date(`${local.replace(' ', 'T')}:00Z`).getTime() - 3600_000);
 
@@ -84,8 +84,11 @@ describe('statistics: charts from kept daily counts, for admins, teams and respo
     assert.ok(pass && pass.days > 0 && pass.days < 10, `only the changed days: ${JSON.stringify(pass)}`);
     const repo = new StatisticsRepo(t.database);
     const period = { from: '2026-09-01', to: '2026-12-31' };
-    const kept = await repo.dailyRows({ ...whole, ...period });
-    const live = await repo.dailyRows({ ...whole, ...period, live: true });
+    for (const by of ['team_id', 'priority'] as const) {
+      assert.deepEqual(await repo.sums({ ...whole, ...period }, by, DAILY_MEASURES), await repo.sums({ ...whole, ...period, live: true }, by, DAILY_MEASURES), by);
+    }
+    const kept = await repo.sums({ ...whole, ...period }, 'day', DAILY_MEASURES);
+    const live = await repo.sums({ ...whole, ...period, live: true }, 'day', DAILY_MEASURES);
     assert.ok(kept.length > 10);
     assert.deepEqual(kept, live);
     const total = kept.reduce((n, r) => n + r.created, 0);
@@ -104,7 +107,7 @@ describe('statistics: charts from kept daily counts, for admins, teams and respo
     assert.ok(results.some((r) => r !== null), 'one of them counted');
     const repo = new StatisticsRepo(t.database);
     const period = { from: '2026-09-01', to: '2026-12-31' };
-    assert.deepEqual(await repo.dailyRows({ ...whole, ...period }), await repo.dailyRows({ ...whole, ...period, live: true }));
+    assert.deepEqual(await repo.sums({ ...whole, ...period }, 'day', DAILY_MEASURES), await repo.sums({ ...whole, ...period, live: true }, 'day', DAILY_MEASURES));
   });
 
   it('when the admin opens "Statistiques", should show every chart with its title, summary, picture, table and CSV', async () => {
