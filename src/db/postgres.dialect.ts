@@ -39,7 +39,9 @@ export const postgresDialect: Dialect = {
   fullTextIds: (index, words) => {
     const folded = words.map((w) => w.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
     if (folded.length === 0) return sql`SELECT id FROM ${table(index)} WHERE false`;
-    return sql`SELECT id FROM ${table(index)} WHERE doc @@ to_tsquery('simple', unaccent(${folded.map((w) => `${w}:*`).join(' & ')}::text))`;
+    // Each word quoted as one lexeme after unaccent (which may turn a letter into punctuation: "ː" → ":"), empty ones left out.
+    const terms = sql`ARRAY(SELECT '''' || replace(replace(u, '\\', '\\\\'), '''', '''''') || ''':*' FROM unnest(${folded}::text[]) AS w, unaccent(w) AS u WHERE u <> '')`;
+    return sql`SELECT id FROM ${table(index)} WHERE doc @@ to_tsquery('simple', array_to_string(${terms}, ' & '))`;
   },
   reindexAll: (index, source) => {
     const columns = FULL_TEXT[index].columns.map((c) => `s.${c}`).join(', ');

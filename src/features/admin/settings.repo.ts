@@ -70,6 +70,16 @@ export class SettingsRepo {
     await this.db.execute(sql`INSERT INTO settings (key, value) VALUES (${key}, ${JSON.stringify(value)}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, trx);
   }
 
+  /**
+   * Set a flag once, whoever else tries at the same moment: true for the one caller that set it.
+   * (Not a setting: `all()` does not read it.)
+   */
+  async claimFlag(key: string): Promise<boolean> {
+    if (key in DEFAULT_SETTINGS) throw new Error(`${key} is a setting, not a flag`);
+    const set = await this.db.execute(sql`INSERT INTO settings (key, value) VALUES (${key}, 'true') ON CONFLICT (key) DO NOTHING RETURNING key`);
+    return set.length === 1;
+  }
+
   /** Forget what is kept: read again on the next call (a change made elsewhere). */
   forget(): void {
     this.cache = null;

@@ -39,7 +39,8 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
   const realNow = (deps.now ?? (() => new Date()))();
   let clock = new Date(realNow.getTime() - 183 * DAY);
   const s = buildServices({ config: deps.config, db: deps.db, now: () => new Date(clock) });
-  if (!(await s.ticketsRepo.isEmpty())) return 0;
+  // A base without tickets, once, whichever process (several may start together on PostgreSQL) claims it.
+  if (!(await s.ticketsRepo.isEmpty()) || !(await s.settings.claimFlag('living_demo_played'))) return 0;
   let seed = 1234567;
   const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
@@ -100,10 +101,11 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
       subject: pick(SUBJECTS), detail: 'Bonjour,\n\nDepuis ce matin le problème se produit à chaque essai. Merci de votre aide.\n\nCordialement.',
       phone: '', availability: 'Le matin, de 8 h à 12 h', impact: pick<Impact>(['personne', 'personne', 'plusieurs', 'etablissement']),
       urgency: pick<Urgency>(['basse', 'moyenne', 'moyenne', 'haute', 'critique']),
-    } as CreateTicketInput, random() < 0.2 ? await screenshot() : []);
+    } as CreateTicketInput, random() < 0.2 ? await screenshot() : [], undefined, { fromMail: i === count - 2 });
     made++;
     // The last six weeks are still being worked: some of every status; older tickets are done.
-    // The newest wait to be taken, then come those in progress, waiting, resolved: every status shows, whatever the draw.
+    // The newest wait to be taken (one came by mail: "Nouvelle", for the platform team to qualify),
+    // then come those in progress, waiting, resolved: every status shows, whatever the draw.
     const fromNewest = count - 1 - i;
     const recent = fromNewest < RECENT;
     const fate = recent ? FATES.findIndex((n) => fromNewest < n) / FATES.length + 0.01 : random();
@@ -155,7 +157,7 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
     }
   }
   // The demo's mails were never meant to leave: they are kept as sent.
-  await s.outbox.markAllSent(realNow);
+  await s.outbox.markDemoSent(realNow);
   clock = realNow;
   await s.statistics.recount();
   return made;

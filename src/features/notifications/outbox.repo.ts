@@ -75,9 +75,13 @@ export class OutboxRepo {
     await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${now.toISOString()}, locked_until = NULL, last_error = NULL WHERE id = ${id} AND lock_id = ${lockId}`);
   }
 
-  /** Every pending mail kept as sent without sending it: the living demo's, which have nowhere to go. */
-  async markAllSent(now: Date): Promise<void> {
-    await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${now.toISOString()} WHERE status = 'pending'`);
+  /**
+   * The living demo's mails kept as sent without sending them (they have nowhere to go): those
+   * about tickets, written on its clock, before `before`; a real one is written after.
+   */
+  async markDemoSent(before: Date): Promise<void> {
+    await this.db.execute(sql`UPDATE outbox SET status = 'sent', sent_at = ${before.toISOString()}
+      WHERE status = 'pending' AND ticket_id IS NOT NULL AND created_at < ${before.toISOString()}`);
   }
 
   async markFailed(id: number, lockId: string, attempts: number, error: string, next: Date | null): Promise<void> {

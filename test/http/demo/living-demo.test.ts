@@ -20,7 +20,7 @@ describe('the living demo: six months of tickets played through the app', () => 
   it('when started on a fresh base with the demo data, should hold about 150 tickets of every status over the last six months', async () => {
     assert.ok(made >= 140 && made <= 150, `${made}`);
     const statuses = (await t.db('tickets').distinct('status')).map((r) => r.status).sort();
-    assert.deepEqual(statuses, ['a_completer', 'affectee', 'assignee', 'en_attente', 'fermee', 'reaffectee', 'resolue']);
+    assert.deepEqual(statuses, ['a_completer', 'affectee', 'assignee', 'en_attente', 'fermee', 'nouvelle', 'reaffectee', 'resolue']);
     const { min, max } = (await t.db('tickets').min({ min: 'created_at' }).max({ max: 'created_at' }).first()) as { min: string; max: string };
     const days = (iso: string) => (t.clock.now.getTime() - new Date(iso).getTime()) / 86_400_000;
     assert.ok(days(min) > 170 && days(min) < 184, `oldest ${min}`);

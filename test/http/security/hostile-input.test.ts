@@ -414,7 +414,8 @@ describe('hostile input: text stays text, odd bytes get a 4xx', () => {
       await fc.assert(fc.asyncProperty(searchInput, async (input) => {
         await t.services.catalogue.search(sophie, input, 20, 0);
         await t.services.knowledge.search(input);
-      }), { numRuns: 400 });
+        // Letters unaccent turns into punctuation ("ː" into ":") once made "::*" on PostgreSQL.
+      }), { numRuns: 400, examples: [['\u{10781}'], ['ː'], ['ːx accès'], ["ʼ"], ['℃']] });
     });
 
     const fileNames = fc.oneof(
