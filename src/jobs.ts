@@ -46,9 +46,13 @@ export function buildScheduler(services: Services, logger: Logger): Scheduler {
       name: 'service-levels',
       everyMs: 60_000,
       run: async () => {
-        const filled = await services.sla.backfill();
-        if (filled > 0) logger.info({ filled }, 'service-level clocks replayed from history');
         await services.sla.sendDueAlerts();
+        const filled = await services.sla.backfill();
+        if (filled > 0) {
+          logger.info({ filled }, 'service-level clocks replayed from history');
+          // Their resolutions counted without their delays until now: the statistics count everything again.
+          await services.statistics.countAllAgain();
+        }
       },
     },
     {

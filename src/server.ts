@@ -13,8 +13,8 @@ await db.migrateAndSeed();
 const { app, services } = createApp({ config, db, logger });
 const scheduler = buildScheduler(services, logger);
 let stopping = false;
-// The living demo is played once the server listens (a new base, outside production); the jobs
-// start after it, so that none of them acts on a ticket the demo is still playing.
+// The living demo (a new base, outside production) is played while the server starts to listen;
+// the jobs start after it, so that none of them acts on a ticket the demo is still playing.
 const demo = (config.demoData ? populateDemo({ config, db, stopped: () => stopping }) : Promise.resolve(0))
   .then((made) => {
     if (made > 0) logger.info({ tickets: made }, 'living demo: tickets of the last six months played');

@@ -33,6 +33,13 @@ export const HOLIDAY_REGIONS: Record<string, string> = {
   ...new Holidays('FR').getStates('FR'),
 };
 
+/** The time zone of each region's opening hours (metropolitan France's unless named). */
+const REGION_TIME_ZONES: Record<string, string> = {
+  YT: 'Indian/Mayotte', RE: 'Indian/Reunion', MQ: 'America/Martinique', GP: 'America/Guadeloupe', GF: 'America/Cayenne',
+  MF: 'America/Marigot', BL: 'America/St_Barthelemy',
+};
+export const timeZoneOf = (region: string) => REGION_TIME_ZONES[region] ?? 'Europe/Paris';
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** A calendar with no opening left for this long has no deadline to give. */

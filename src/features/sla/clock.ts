@@ -107,8 +107,8 @@ export function transition(prev: ClockFacts, from: string, to: string, at: Date,
     // Only "Assignée" stops TTO; a queued ticket always reaches it before any other status.
     f.sla_tto_met = f.sla_tto_s <= targets.tto_s;
   }
-  if (to === 'resolue') f.sla_ttr_met = f.sla_ttr_s <= targets.ttr_s;
-  else if (to !== 'fermee' && (from === 'resolue' || from === 'fermee')) f.sla_ttr_met = null; // refused: solving goes on
+  if (to === 'resolue' && from !== 'resolue') f.sla_ttr_met = f.sla_ttr_s <= targets.ttr_s;
+  else if (ttrRuns(f, to) && (from === 'resolue' || from === 'fermee')) f.sla_ttr_met = null; // refused: solving goes on
   f.sla_since = ttoRuns(f, to) || ttrRuns(f, to) ? at.toISOString() : null;
   return withDeadlines(f, to, cal);
 }

@@ -41,8 +41,9 @@ export class SlaRepo {
   /** Record the alerts sent, only if the clocks are still as they were read: true for the one who wins. */
   async markAlerted(trx: Trx, row: ClockRow, alerts: number, nextAlertAt: string | null): Promise<boolean> {
     const updated = await this.db.execute(sql`UPDATE tickets SET sla_alerts = ${alerts}, sla_next_alert_at = ${nextAlertAt}
-      WHERE id = ${row.id} AND sla_alerts = ${row.sla_alerts} AND status = ${row.status}
-        AND sla_tto_s = ${row.sla_tto_s} AND sla_ttr_s = ${row.sla_ttr_s} RETURNING id`, trx);
+      WHERE id = ${row.id} AND sla_alerts = ${row.sla_alerts} AND status = ${row.status} AND sla_since = ${row.sla_since}
+        AND sla_tto_s = ${row.sla_tto_s} AND sla_ttr_s = ${row.sla_ttr_s}
+        AND sla_tto_target_s = ${row.sla_tto_target_s} AND sla_ttr_target_s = ${row.sla_ttr_target_s} RETURNING id`, trx);
     return updated.length === 1;
   }
 

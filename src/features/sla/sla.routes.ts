@@ -4,7 +4,7 @@ import { requireRole } from '../../http/auth-guards.js';
 import { NotFoundError } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
 import { parseForm, type FieldErrors } from '../../http/validation.js';
-import { HOLIDAY_REGIONS, WEEKDAY_LABELS } from './calendar.js';
+import { HOLIDAY_REGIONS, timeZoneOf, WEEKDAY_LABELS } from './calendar.js';
 import { CalendarSchema, closingDaysText, DefaultTargetsSchema, PRIORITY_RANKS, ServiceTargetsSchema, targetsFromForm, WEEKDAYS } from './sla.schemas.js';
 import type { PriorityTargets } from './clock.js';
 
@@ -79,7 +79,7 @@ function slaHandlers(services: Services) {
   const postRemoveService: RequestHandler = async (req, res) => {
     const s = await settings.all();
     const id = String(req.params.id);
-    if (!(id in s.sla.services)) throw new NotFoundError();
+    if (!Object.hasOwn(s.sla.services, id)) throw new NotFoundError();
     const { [id]: _removed, ...rest } = s.sla.services;
     done(req, res, await sla.save(req.user!.id, { sla: { ...s.sla, services: rest } }));
   };
@@ -91,7 +91,7 @@ function slaHandlers(services: Services) {
     const s = await settings.all();
     const hours = Object.fromEntries(WEEKDAYS.map((d) => [d, parsed.data[`hours_${d}`]]));
     done(req, res, await sla.save(req.user!.id, {
-      work_calendar: { ...s.work_calendar, hours, holiday_region: parsed.data.holiday_region, closed_days: parsed.data.closed_days },
+      work_calendar: { hours, holiday_region: parsed.data.holiday_region, time_zone: timeZoneOf(parsed.data.holiday_region), closed_days: parsed.data.closed_days },
     }));
   };
 

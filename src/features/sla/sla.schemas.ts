@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { HOLIDAY_REGIONS, type Opening } from './calendar.js';
+import { HOLIDAY_REGIONS, WEEKDAY_LABELS, type Opening } from './calendar.js';
+import { PRIORITY_LABELS } from '../tickets/vocabulary.js';
 import type { PriorityTargets } from './clock.js';
 
 export const PRIORITY_RANKS = ['1', '2', '3', '4'] as const;
@@ -20,7 +21,7 @@ const hours = (label: string, required: boolean) =>
       .nullable(),
   ).refine((v) => !required || v !== null, { message: `${label} : indiquez un nombre d’heures ouvrées.` });
 
-const LABELS: Record<string, string> = { 1: 'Critique', 2: 'Haute', 3: 'Normale', 4: 'Basse' };
+const LABELS: Record<string, string> = PRIORITY_LABELS;
 const targetFields = (required: boolean) =>
   Object.fromEntries(
     PRIORITY_RANKS.flatMap((p) => [
@@ -102,10 +103,9 @@ const closingDays = z.string().max(5000).transform((raw, ctx): string[] => {
   return [...days].sort();
 });
 
-const DAY_LABELS: Record<string, string> = { 1: 'Lundi', 2: 'Mardi', 3: 'Mercredi', 4: 'Jeudi', 5: 'Vendredi', 6: 'Samedi', 7: 'Dimanche' };
 export const CalendarSchema = z.object({
-  ...(Object.fromEntries(WEEKDAYS.map((d) => [`hours_${d}`, openings(DAY_LABELS[d])])) as Record<`hours_${(typeof WEEKDAYS)[number]}`, ReturnType<typeof openings>>),
-  holiday_region: z.string().refine((r) => r in HOLIDAY_REGIONS, { message: 'Choisissez le calendrier des jours fériés.' }),
+  ...(Object.fromEntries(WEEKDAYS.map((d) => [`hours_${d}`, openings(WEEKDAY_LABELS[d])])) as Record<`hours_${(typeof WEEKDAYS)[number]}`, ReturnType<typeof openings>>),
+  holiday_region: z.string().refine((r) => Object.hasOwn(HOLIDAY_REGIONS, r), { message: 'Choisissez le calendrier des jours fériés.' }),
   closed_days: closingDays,
 }).refine((v) => WEEKDAYS.some((d) => v[`hours_${d}`].length > 0), { path: ['hours_1'], message: 'Ouvrez au moins un jour de la semaine.' });
 

@@ -4,12 +4,10 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import type { AuditRepo } from '../admin/audit.repo.js';
 import { WorkCalendar } from './calendar.js';
 import {
-  ALERT, dueAlerts, replay, standing, start, targetsFor, transition, withDeadlines,
+  ALERT, advance, dueAlerts, replay, standing, start, targetsFor, transition, withDeadlines,
   type ClockColumns, type ClockFacts, type Targets,
 } from './clock.js';
 import type { ClockRow, SlaRepo } from './sla.repo.js';
-
-export type SlaAlert = keyof typeof ALERT;
 
 export interface SlaServiceDeps {
   db: Transactions;
@@ -76,11 +74,12 @@ export class SlaService {
    */
   async changed(
     trx: Trx, ticket: ClockFacts & { status: string; priority: number; subcategory_id: number }, to: string, at: string, priority = ticket.priority,
-  ): Promise<{ columns: ClockColumns | Record<string, never>; record: ClockRecord | Record<string, never> }> {
+  ): Promise<{ columns: Omit<ClockColumns, 'sla_alerts'> | Record<string, never>; record: ClockRecord | Record<string, never> }> {
     const facts = clockFacts(ticket);
     if (facts.sla_ttr_target_s === null) return { columns: {}, record: {} }; // not yet replayed: the backfill will
     const settings = await this.deps.settings.all(trx);
-    const columns = transition(facts, ticket.status, to, new Date(at), await this.targets(settings, priority, ticket.subcategory_id, trx), this.calendarOf(settings));
+    const { sla_alerts: _sent, ...columns } = transition(facts, ticket.status, to, new Date(at), await this.targets(settings, priority, ticket.subcategory_id, trx), this.calendarOf(settings));
+    // The alerts sent are the scheduler's to write: a change read before one was sent must not undo it.
     return { columns, record: { sla_tto_s: columns.sla_tto_s, sla_ttr_s: columns.sla_ttr_s } };
   }
 
@@ -124,24 +123,31 @@ export class SlaService {
     return sent;
   }
 
-  /** Tickets filed before service levels: their clocks replayed from their recorded history. */
-  async backfill(batch = 200): Promise<number> {
+  /**
+   * Tickets filed before service levels: their clocks replayed from their recorded history, a
+   * bounded number a pass. Thresholds a replayed ticket passed long ago count as alerted: an
+   * upgrade mails nobody about old tickets.
+   */
+  async backfill(batch = 200, batches = 50): Promise<number> {
     const { db, repo, settings } = this.deps;
     const s = await settings.all();
     const cal = this.calendarOf(s);
+    const now = this.deps.now();
     let filled = 0;
-    for (;;) {
+    for (let b = 0; b < batches; b++) {
       const rows = await repo.untracked(batch);
-      if (rows.length === 0) return filled;
+      if (rows.length === 0) break;
       for (const row of rows) {
         const targets = await this.targets(s, row.priority, row.subcategory_id);
         const steps = (await repo.transitions(row.id)).map((h) => ({ from: h.from_status, to: h.to_status, at: new Date(h.created_at), targets }));
         // A ticket without its creation recorded starts now: nothing to replay.
-        const clocks = replay(steps, cal) ?? start(row.status, this.deps.now(), targets, cal);
+        const replayed = replay(steps, cal) ?? start(row.status, now, targets, cal);
+        const clocks = withDeadlines({ ...replayed, sla_alerts: replayed.sla_alerts | dueAlerts(replayed, row.status, now, cal) }, row.status, cal);
         await db.transaction((trx) => repo.fillIfUntracked(trx, row.id, clocks));
         filled++;
       }
     }
+    return filled;
   }
 
   /**
@@ -158,25 +164,29 @@ export class SlaService {
         await settings.set(trx, key, change[key] as never);
       }
       await audit.record(trx, { actorId, action: 'update', entity: 'setting', entityId: null, before, after: change }, this.deps.now());
-      return this.recomputeOpen(trx, { ...current, ...change });
+      return this.recomputeOpen(trx, current, { ...current, ...change });
     });
   }
 
-  /** Every open ticket's deadlines again, from its facts, under these settings. */
-  private async recomputeOpen(trx: Trx, settings: Settings): Promise<number> {
+  /**
+   * Every open ticket's deadlines again: the time up to now counted on the calendar it ran under
+   * (`before`), what is left on the new one (`after`).
+   */
+  private async recomputeOpen(trx: Trx, before: Settings, after: Settings): Promise<number> {
     const { repo } = this.deps;
-    const cal = new WorkCalendar(settings.work_calendar);
-    const at = this.deps.now().toISOString();
-    let after = 0;
+    const [oldCal, newCal] = [this.calendarOf(before), new WorkCalendar(after.work_calendar)];
+    const now = this.deps.now();
+    let last = 0;
     let done = 0;
     for (;;) {
-      const rows = await repo.openClocks(trx, after, 500);
+      const rows = await repo.openClocks(trx, last, 500);
       if (rows.length === 0) return done;
       for (const raw of rows) {
         const row = clockFacts(raw);
-        const targets = await this.targets(settings, row.priority, row.subcategory_id, trx);
-        await repo.writeClocks(trx, row.id, transition(row, row.status, row.status, new Date(at), targets, cal));
-        after = row.id;
+        const targets = await this.targets(after, row.priority, row.subcategory_id, trx);
+        // Counted up to now on the old calendar; `transition` then adds nothing (since = now).
+        await repo.writeClocks(trx, row.id, transition(advance(row, row.status, now, oldCal), row.status, row.status, now, targets, newCal));
+        last = row.id;
         done++;
       }
     }

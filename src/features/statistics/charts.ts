@@ -41,7 +41,8 @@ const DRAWN_MAX = 500;
 export async function render(spec: Spec, description: string): Promise<string> {
   // Nothing to draw: the summary and the empty table say so.
   if (((spec.data as { values?: unknown[] } | undefined)?.values ?? []).length === 0) return '';
-  const full = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, description, config: CONFIG, ...spec };
+  // Line and paragraph separators in a name break Vega's expressions (a sort order is one): spaces instead.
+  const full = JSON.parse(JSON.stringify({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, description, config: CONFIG, ...spec }).replace(/[\u2028\u2029]/g, ' '));
   const key = createHash('sha1').update(JSON.stringify(full)).digest('base64');
   const kept = drawn.get(key);
   if (kept) return kept;

@@ -165,6 +165,10 @@ export class StatisticsRepo {
     return (await this.db.first<{ value: string }>(sql`SELECT value FROM stats_meta WHERE name = ${name}`, trx))?.value ?? null;
   }
 
+  async forgetMark(name: string): Promise<void> {
+    await this.db.execute(sql`DELETE FROM stats_meta WHERE name = ${name}`);
+  }
+
   /**
    * Move the mark from `expected` to `value`, in the recount's transaction: the one process that
    * moves it recounts; another, finding it moved, gives up (its transaction rolls back).

@@ -4,7 +4,7 @@ import type { Services } from '../../services.js';
 import { requireLogin } from '../../http/auth-guards.js';
 import { PERIOD_LABELS, type PeriodKind, type StatsQuery } from './statistics.service.js';
 
-/** The filters of the query string; odd values fall back to the defaults (or to a message). */
+/** The filters of the query string: unreadable values fall back to the defaults; readable ones that do not fit get the service's message. */
 const StatsQuerySchema = z.object({
   periode: z.enum(Object.keys(PERIOD_LABELS) as [PeriodKind, ...PeriodKind[]]).catch('annee').default('annee'),
   du: z.string().max(10).catch('').default(''),

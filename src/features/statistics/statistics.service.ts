@@ -1,9 +1,9 @@
 import type { Transactions } from '../../db/database.js';
 import type { CurrentUser } from '../auth/current-user.js';
 import type { SettingsRepo } from '../admin/settings.repo.js';
-import { NotFoundError } from '../../http/errors.js';
+import { NotFoundError, ValidationError } from '../../http/errors.js';
 import type { FieldErrors } from '../../http/validation.js';
-import { statisticsAudience } from '../tickets/access.js';
+import { statisticsAudience, statisticsTeamAllowed } from '../tickets/access.js';
 import { PRIORITY_LABELS, STATUS_LABELS, IN_PROGRESS_STATUSES, type Priority, type Status } from '../tickets/vocabulary.js';
 import { toCsv } from '../admin/csv.js';
 import { bars, lines, render, stacked, type Chart } from './charts.js';
@@ -36,7 +36,9 @@ const fr = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 const AGE_BANDS = ['Moins d’une semaine', '1 à 4 semaines', '1 à 3 mois', 'Plus de 3 mois'];
 const NO_TEAM = 'Sans équipe (plateforme)';
-const hours = (h: number | null) => (h === null ? '—' : `${(Math.round(h * 10) / 10).toString().replace('.', ',')} h`);
+/** A number as French writes it, rounded: 4,2. */
+const decimal = (x: number, digits = 1) => String(Math.round(x * 10 ** digits) / 10 ** digits).replace('.', ',');
+const hours = (h: number | null) => (h === null ? '—' : `${decimal(h)} h`);
 const percent = (n: number, of: number) => (of === 0 ? null : Math.round((1000 * n) / of) / 10);
 
 /** The period a query names, as days (UTC), both included. */
@@ -45,9 +47,9 @@ export function periodOf(q: Pick<StatsQuery, 'periode' | 'du' | 'au'>, now: Date
   const m = now.getUTCMonth();
   const errors: FieldErrors = {};
   if (q.periode === 'perso') {
-    const ok = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && iso(new Date(`${d}T00:00:00Z`)) === d;
-    if (!ok(q.du)) errors.du = 'Indiquez la date de début (JJ/MM/AAAA).';
-    if (!ok(q.au)) errors.au = 'Indiquez la date de fin (JJ/MM/AAAA).';
+    const ok = (d: string) => /^(20\d\d)-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && iso(new Date(`${d}T00:00:00Z`)) === d;
+    if (!ok(q.du)) errors.du = 'Indiquez la date de début (JJ/MM/AAAA, entre 2000 et 2099).';
+    if (!ok(q.au)) errors.au = 'Indiquez la date de fin (JJ/MM/AAAA, entre 2000 et 2099).';
     if (!errors.du && !errors.au && q.au < q.du) errors.au = 'La date de fin doit suivre la date de début.';
     if (!errors.du && !errors.au && Date.parse(q.au) - Date.parse(q.du) > 5 * 366 * DAY) errors.au = 'Choisissez une période de cinq ans au plus.';
     if (Object.keys(errors).length === 0) return { from: q.du, to: q.au, errors };
@@ -113,11 +115,6 @@ export class StatisticsService {
     return a;
   }
 
-  /** Whether this user has a statistics page (for the menus). */
-  async offered(user: CurrentUser): Promise<boolean> {
-    return statisticsAudience(user, (await this.deps.settings.all()).platform_team_id) !== null;
-  }
-
   async page(user: CurrentUser, q: StatsQuery) {
     const audience = await this.audience(user);
     const { repo } = this.deps;
@@ -126,10 +123,13 @@ export class StatisticsService {
     const errors: FieldErrors = { ...period.errors };
     const { teams, domains } = await repo.choices();
     const teamChoices = (audience.teamIds ? teams.filter((t) => audience.teamIds!.includes(t.id)) : teams);
-    const establishment = q.uai ? await repo.establishmentByRne(q.uai.toUpperCase()) : undefined;
-    if (q.uai && !establishment) errors.uai = 'Aucun établissement n’a ce code UAI.';
+    const uai = q.uai.toUpperCase();
+    const wellFormed = /^\d{7}[A-Z]$/.test(uai);
+    const establishment = q.uai && wellFormed ? await repo.establishmentByRne(uai) : undefined;
+    if (q.uai && !wellFormed) errors.uai = 'Un code UAI a sept chiffres et une lettre (0310001A).';
+    else if (q.uai && !establishment) errors.uai = 'Aucun établissement n’a ce code UAI.';
     if (q.domaine && !domains.includes(q.domaine)) errors.domaine = 'Ce domaine n’existe pas.';
-    const team = q.equipe !== null && (q.equipe === 0 || teamChoices.some((t) => t.id === q.equipe)) ? q.equipe : null;
+    const team = q.equipe !== null && statisticsTeamAllowed(audience, q.equipe) && (q.equipe === 0 || teams.some((t) => t.id === q.equipe)) ? q.equipe : null;
     if (q.equipe !== null && team === null) errors.equipe = 'Choisissez une de vos équipes.';
     const filter: StatsFilter = {
       from: period.from, to: period.to,
@@ -149,9 +149,10 @@ export class StatisticsService {
 
   /** One chart's data as CSV. */
   async csv(user: CurrentUser, q: StatsQuery, chartId: string): Promise<{ name: string; csv: string }> {
-    const { charts, period } = await this.page(user, q);
+    const { charts, period, errors } = await this.page(user, q);
     const chart = charts.find((c) => c.id === chartId);
     if (!chart) throw new NotFoundError();
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     return { name: `statistiques-${chart.id}-${period.from}-${period.to}.csv`, csv: toCsv(chart.columns, chart.rows.map((r) => r.map(String))) };
   }
 
@@ -286,7 +287,7 @@ export class StatisticsService {
     const rated = countOf(total);
     const satChart: Chart = {
       id: 'satisfaction', title: 'Satisfaction des demandeurs',
-      summary: rated ? `${rated} évaluations ${span}, note moyenne ${String(Math.round(mean(total)! * 10) / 10).replace('.', ',')} sur 5 ; ${total.sat_none ?? 0} tickets fermés non évalués, comptés à part.` : `Aucune évaluation ${span} ; ${total.sat_none ?? 0} tickets fermés non évalués.`,
+      summary: rated ? `${rated} évaluations ${span}, note moyenne ${decimal(mean(total)!)} sur 5 ; ${total.sat_none ?? 0} tickets fermés non évalués, comptés à part.` : `Aucune évaluation ${span} ; ${total.sat_none ?? 0} tickets fermés non évalués.`,
       columns: ['Note', 'Évaluations'], rows: [...ratings.map((n, i) => [`${i + 1} sur 5`, n]), ['Non évalué', total.sat_none ?? 0]], svg: '',
     };
     satChart.svg = await render(bars(ratings.map((n, i) => ({ note: `${i + 1} sur 5`, n })), {
@@ -295,9 +296,9 @@ export class StatisticsService {
     const satTeams = [...perTeam.entries()].map(([id, r]) => ({ name: teamNames.get(id) ?? `Équipe ${id}`, r, m: mean(r) })).filter((x) => x.m !== null).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
     const satTeamChart: Chart = {
       id: 'satisfaction-equipes', title: 'Note moyenne de satisfaction par équipe',
-      summary: satTeams.length ? satTeams.map((x) => `${x.name} : ${String(Math.round(x.m! * 10) / 10).replace('.', ',')}`).join(' ; ') + '.' : `Aucune évaluation ${span}.`,
+      summary: satTeams.length ? satTeams.map((x) => `${x.name} : ${decimal(x.m!)}`).join(' ; ') + '.' : `Aucune évaluation ${span}.`,
       columns: ['Équipe', 'Évaluations', 'Note moyenne', 'Non évalués'],
-      rows: satTeams.map((x) => [x.name, countOf(x.r), String(Math.round(x.m! * 100) / 100).replace('.', ','), x.r.sat_none ?? 0]), svg: '',
+      rows: satTeams.map((x) => [x.name, countOf(x.r), decimal(x.m!, 2), x.r.sat_none ?? 0]), svg: '',
     };
     satTeamChart.svg = await render(bars(satTeams.map((x) => ({ equipe: x.name, note: Math.round(x.m! * 100) / 100 })), {
       category: 'equipe', value: 'note', horizontal: true, valueTitle: 'Note moyenne (sur 5)', categoryTitle: 'Équipe',
@@ -315,6 +316,11 @@ export class StatisticsService {
     }), estChart.title);
 
     return [flowChart, backlogChart, delayChart, slaChart, servicesChart, satChart, satTeamChart, estChart];
+  }
+
+  /** The next pass counts every day again (tickets changed without a history row: replayed clocks). */
+  async countAllAgain(): Promise<void> {
+    await this.deps.repo.forgetMark('recounted_at');
   }
 
   /**

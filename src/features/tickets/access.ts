@@ -98,6 +98,11 @@ export function actorsFor(user: CurrentUser, t: TicketAccessFields, platformTeam
  * queues they work; a responsable the shared tickets of the establishments they head (the rule of
  * "Partagés"); anyone else nothing (null).
  */
+/** May this audience narrow its statistics to the team (0: the tickets no team was found for)? */
+export function statisticsTeamAllowed(audience: { teamIds: number[] | null }, teamId: number): boolean {
+  return audience.teamIds === null || audience.teamIds.includes(teamId);
+}
+
 export function statisticsAudience(user: CurrentUser, platformTeamId: number | null): { teamIds: number[] | null; scope: Scope | null } | null {
   if (user.roles.includes('admin')) return { teamIds: null, scope: null };
   const queues = agentQueues(user, platformTeamId);

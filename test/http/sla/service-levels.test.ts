@@ -201,6 +201,14 @@ describe('service levels: deadlines agents see, alerts, targets and calendar', (
     assert.equal(res.status, 303);
     assert.equal(new Date((await ticket(ref)).sla_ttr_due_at).getTime(), paris('2026-12-14 09:00').getTime());
     assert.ok(visibleText((await admin.get('/admin/niveaux-de-service')).text).includes('08/12/2026 - 09/12/2026'));
+    // Saturday hours added on Monday morning: the weekend already passed is not counted after the fact.
+    at('2026-12-11 17:00');
+    const friday = await buildTicket(t.services, sophieId, { subcategory_id: sub, subject: 'Vendredi soir' });
+    at('2026-12-14 08:30');
+    token = await csrfOf(admin, '/admin/niveaux-de-service');
+    res = await admin.post('/admin/niveaux-de-service/calendrier').type('form').send({ _csrf: token, ...hours, hours_6: '08:00-12:00', holiday_region: '', closed_days: '' });
+    assert.equal(res.status, 303);
+    assert.equal((await ticket(friday)).sla_ttr_s, 3600, '30 min on Friday, 30 min this morning');
     // Back to the defaults for the tests after.
     token = await csrfOf(admin, '/admin/niveaux-de-service');
     await admin.post('/admin/niveaux-de-service/calendrier').type('form').send({ _csrf: token, ...hours, holiday_region: '', closed_days: '' });
@@ -220,5 +228,15 @@ describe('service levels: deadlines agents see, alerts, targets and calendar', (
     const replayed = await ticket(ref);
     for (const k of Object.keys(cleared)) assert.deepEqual(replayed[k], kept[k], k);
     assert.equal(await t.services.sla.backfill(), 0, 'done once');
+    // An old ticket replayed long after its deadline: counted as alerted, nobody is mailed about it.
+    at('2026-12-07 08:00');
+    const old = await buildTicket(t.services, sophieId, { subcategory_id: sub, subject: 'Très ancien' });
+    const { id } = await ticket(old);
+    await t.db('tickets').where({ ref: old }).update({ ...cleared, sla_tto_s: 0, sla_ttr_s: 0, sla_alerts: 0 });
+    at('2027-01-20 10:00');
+    await t.services.sla.backfill();
+    assert.equal(Number((await ticket(old)).sla_alerts), 15, 'every threshold passed');
+    await t.services.sla.sendDueAlerts();
+    assert.equal((await t.db('outbox').where({ ticket_id: id }).whereIn('kind', ['sla_warning', 'sla_breach'])).length, 0);
   });
 });

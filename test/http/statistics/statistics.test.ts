@@ -124,6 +124,10 @@ describe('statistics: charts from kept daily counts, for admins, teams and respo
     assert.ok(text.includes('tickets créés et'), 'a text summary');
     assert.ok(!res.text.includes('<img src=x'), 'a name with markup is shown as text, in the table and in the picture');
     assert.ok(res.text.includes('Équipe &lt;img src=x onerror=alert(1)&gt;'));
+    // A line separator pasted into a name does not break the drawing.
+    await t.db('establishments').where({ rne: otherRne }).update({ name: 'École\u2028des Pins' });
+    const pasted = await admin.get('/statistiques?periode=perso&du=2026-09-01&au=2026-12-30');
+    assert.equal(pasted.status, 200);
     const csv = await admin.get(`/statistiques/etablissements.csv${query}`);
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-disposition']), /attachment; filename="?statistiques-etablissements-2026-09-01-2026-12-31.csv"?/);
@@ -155,9 +159,13 @@ describe('statistics: charts from kept daily counts, for admins, teams and respo
     assert.equal(res.status, 200);
     const csv = await agent.get(`/statistiques/etablissements.csv${query}`);
     assert.ok(!csv.text.includes(otherRne), 'the other team\'s tickets are not counted');
-    const refused = await agent.get(`/statistiques${query}&equipe=${otherTeam}`);
-    assert.equal(refused.status, 422);
-    assert.ok(visibleText(refused.text).includes('Choisissez une de vos équipes.'));
+    for (const team of [otherTeam, 0]) {
+      // 0: the tickets no team was found for, the platform team's, not this agent's.
+      const refused = await agent.get(`/statistiques${query}&equipe=${team}`);
+      assert.equal(refused.status, 422, `equipe=${team}`);
+      assert.ok(visibleText(refused.text).includes('Choisissez une de vos équipes.'));
+      assert.equal((await agent.get(`/statistiques/flux.csv${query}&equipe=${team}`)).status, 422, 'nor as CSV');
+    }
   });
 
   it('when the period is wrong, should say so next to the field and keep what was typed', async () => {
@@ -165,8 +173,14 @@ describe('statistics: charts from kept daily counts, for admins, teams and respo
     assert.equal(res.status, 422);
     const text = visibleText(res.text);
     assert.ok(text.includes('La date de fin doit suivre la date de début.'));
-    assert.ok(text.includes('Aucun établissement n’a ce code UAI.'));
+    assert.ok(text.includes('Un code UAI a sept chiffres et une lettre'));
     assert.ok(res.text.includes('value="2026-12-31"') && res.text.includes('value="XYZ"'));
+    assert.ok(visibleText((await admin.get('/statistiques?uai=0000000X')).text).includes('Aucun établissement n’a ce code UAI.'));
+    // Nothing an engine refuses reaches it: a NUL, a year 9999, repeated or nested parameters.
+    for (const q of ['uai=%00', 'periode=perso&du=9996-01-01&au=9999-12-31', 'periode=perso&du=0000-01-01&au=2026-01-01', 'equipe=1&equipe=2', 'periode[]=x&domaine[a]=b']) {
+      const odd = await head.get(`/statistiques?${q}`);
+      assert.ok(odd.status === 200 || odd.status === 422, `${q}: ${odd.status}`);
+    }
   });
 
   it('when someone without a team, an establishment to head or the admin role asks, should find no such page', async () => {

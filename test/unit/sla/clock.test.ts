@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_WORK_CALENDAR, WorkCalendar } from '../../../src/features/sla/calendar.js';
+import { DEFAULT_WORK_CALENDAR, timeZoneOf, WorkCalendar } from '../../../src/features/sla/calendar.js';
 import {
   ALERT, DEFAULT_SLA, dueAlerts, replay, standing, start, targetsFor, transition, type ClockColumns, type Targets,
 } from '../../../src/features/sla/clock.js';
@@ -51,6 +51,15 @@ describe('working calendar', () => {
   it('when adding working time, should land after the breaks, and before `from` for a negative time', () => {
     assert.equal(cal.addWorkingSeconds(paris('2026-12-07 11:00'), 2 * H)?.getTime(), paris('2026-12-07 14:30').getTime());
     assert.equal(cal.addWorkingSeconds(paris('2026-12-07 14:30'), -2 * H)?.getTime(), paris('2026-12-07 11:00').getTime());
+  });
+
+  it('when the academy is overseas, should open at 08:00 in its own time zone and close on its own holidays', () => {
+    const reunion = new WorkCalendar({ ...DEFAULT_WORK_CALENDAR, holiday_region: 'RE', time_zone: timeZoneOf('RE') });
+    // Monday 7 December 2026, 08:00 in La Réunion (UTC+4) is 04:00Z.
+    assert.equal(reunion.addWorkingSeconds(new Date('2026-12-07T00:00:00Z'), 60)?.toISOString(), '2026-12-07T04:01:00.000Z');
+    // 20 December: abolition of slavery, a public holiday there only.
+    assert.equal(reunion.workingSeconds(new Date('2027-12-20T00:00:00Z'), new Date('2027-12-21T00:00:00Z')), 0);
+    assert.equal(cal.workingSeconds(paris('2027-12-20 08:00'), paris('2027-12-20 18:00')), 8 * H);
   });
 
   it('when the calendar never opens, should give no deadline rather than loop', () => {
@@ -117,6 +126,13 @@ describe('service-level clocks', () => {
     const resumed = transition(retargeted, 'en_attente', 'assignee', paris('2026-12-09 09:00'), critique, cal);
     assert.equal(resumed.sla_ttr_s, 3 * H);
     assert.equal(resumed.sla_ttr_due_at, paris('2026-12-09 10:00').toISOString());
+  });
+
+  it('when a resolved ticket\'s priority changes afterwards, should keep the verdict recorded at the resolution', () => {
+    const resolved = through([['affectee', '2026-12-07 08:00'], ['assignee', '2026-12-07 08:30'], ['resolue', '2026-12-07 14:00']], critique); // 4 h 30 of 4 h: missed
+    assert.equal(resolved.sla_ttr_met, false);
+    const relabelled = transition(resolved, 'resolue', 'resolue', paris('2026-12-08 10:00'), normale, cal);
+    assert.equal(relabelled.sla_ttr_met, false, 'lowering the priority later does not turn it into "respecté"');
   });
 
   it('when resolved, should stop TTR with its verdict; refused, should run again from there', () => {
