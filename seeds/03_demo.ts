@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../src/features/auth/password.js';
+import { demoEmail } from '../src/features/demo/demo-accounts.js';
 
 // Demo accounts (password "demo") and establishments; skipped in production.
 
@@ -32,7 +33,7 @@ export async function seed(knex: Knex): Promise<void> {
     for (const u of USERS) {
       const { rne, roles, ...fields } = u;
       const [{ id }] = await trx('users')
-        .insert({ ...fields, email: `${u.first_name}.${u.last_name}@ac-demo.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''), password_hash: passwordHash, created_at: now })
+        .insert({ ...fields, email: demoEmail(u.first_name, u.last_name), password_hash: passwordHash, created_at: now })
         .returning('id');
       const est = await trx('establishments').where({ rne }).first('id');
       await trx('user_establishments').insert({ user_id: id, establishment_id: est.id, position: 0, responsible: (roles as string[]).includes('responsable') });

@@ -72,7 +72,9 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
     tickets: ticketsRepo, recipients: new NotificationsRepo(db), outbox, renderer: new MailRenderer(), settings, publicUrl: config.publicUrl, now,
   });
   events.subscribe(notifications);
-  const sla = new SlaService({ db, repo: new SlaRepo(db), settings, notifications, audit, now });
+  const catalogueAdminRepo = new CatalogueAdminRepo(db);
+  const catalogueAdmin = new CatalogueAdminService({ db, catalogue: catalogueAdminRepo, audit, now });
+  const sla = new SlaService({ db, repo: new SlaRepo(db), settings, notifications, audit, catalogue: catalogueAdmin, now });
   const statistics = new StatisticsService({ db, repo: new StatisticsRepo(db), settings, now });
   const tickets = new TicketsService({ db, tickets: ticketsRepo, catalogue: catalogueRepo, settings, attachments, events, sla, now });
   const agent = new AgentService({ db, tickets: ticketsRepo, settings, attachments, events, sla, now });
@@ -89,9 +91,7 @@ export function buildServices(deps: { config: Config; db: Database; now: () => D
   const loginLockout = new LoginLockoutService({ db, lockouts: new LoginLockoutsRepo(db), audit, now });
   const preferences = new PreferencesService({ db, recipients: new NotificationsRepo(db) });
   const satisfaction = new SatisfactionRepo(db);
-  const catalogueAdminRepo = new CatalogueAdminRepo(db);
   const directory = new DirectoryRepo(db);
-  const catalogueAdmin = new CatalogueAdminService({ db, catalogue: catalogueAdminRepo, audit, now });
   const directoryAdmin = new DirectoryAdminService({ db, directory, users, sessions, settings, audit, now });
   const portalAdmin = new PortalAdminService({ db, portalRepo, settings, portal, audit, now });
   const importExport = new ImportExportService({

@@ -3,6 +3,7 @@ import {
   ESTABLISHMENT_TYPE_LABELS, IMPACT_LABELS, KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS, URGENCY_LABELS, VISIBILITY_LABELS,
   type EstablishmentType, type Impact, type Kind, type Priority, type Status, type Urgency, type Visibility,
 } from '../features/tickets/vocabulary.js';
+import type { ClockStanding } from '../features/sla/clock.js';
 
 const TZ = 'Europe/Paris';
 const dateTimeParts = new Intl.DateTimeFormat('fr-FR', {
@@ -121,6 +122,11 @@ export function historyChanges(detailsJson: string): string[] {
   return lines;
 }
 
+/** A number as French writes it, rounded to `digits` decimals: 4,25. */
+export function decimal(x: number, digits = 1): string {
+  return String(Math.round(x * 10 ** digits) / 10 ** digits).replace('.', ',');
+}
+
 /** Working time: "45 min", "2 h 05". */
 export function workingTime(seconds: number): string {
   const minutes = Math.round(Math.abs(seconds) / 60);
@@ -128,27 +134,36 @@ export function workingTime(seconds: number): string {
   return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)}`;
 }
 
-interface ClockView { running: boolean; met: boolean | null; due: string | null; left: number | null; warn: boolean; late: boolean; used: number; target: number }
-
 /**
  * A ticket's deadline as a list cell or the console says it: the running clock's deadline and
  * time left, marked at 75 % and when late; "En pause"; or the verdicts once stopped.
  */
-export function deadline(clocks: { tto: ClockView; ttr: ClockView } | null): { label: string; text: string; badge: { cls: string; text: string } | null } {
-  if (!clocks) return { label: '', text: '—', badge: null };
+export function deadline(clocks: { tto: ClockStanding; ttr: ClockStanding } | null): { text: string; badge: { cls: string; text: string } | null } {
+  if (!clocks) return { text: '—', badge: null };
   const running = clocks.tto.running ? clocks.tto : clocks.ttr.running ? clocks.ttr : null;
   if (running) {
     const label = running === clocks.tto ? 'Prise en charge' : 'Résolution';
     const left = running.left ?? 0;
     const text = `${label} avant le ${dateTime(running.due).slice(0, 16)} (${left >= 0 ? `reste ${workingTime(left)}` : `dépassée de ${workingTime(left)}`})`;
     const badge = running.late ? { cls: 'fr-badge--error', text: 'En retard' } : running.warn ? { cls: 'fr-badge--warning', text: 'Plus de 75 % du délai' } : null;
-    return { label, text, badge };
+    return { text, badge };
   }
   if (clocks.ttr.met === null) {
-    return { label: 'En pause', text: `En pause (résolution : ${workingTime(clocks.ttr.used)} sur ${workingTime(clocks.ttr.target)})`, badge: null };
+    return { text: `En pause (résolution : ${workingTime(clocks.ttr.used)} sur ${workingTime(clocks.ttr.target)})`, badge: null };
   }
   const missed = [clocks.tto.met === false ? 'prise en charge' : '', clocks.ttr.met === false ? 'résolution' : ''].filter(Boolean);
   return missed.length === 0
-    ? { label: 'Respectés', text: 'Délais respectés', badge: null }
-    : { label: 'Dépassés', text: `Délai dépassé : ${missed.join(' et ')}`, badge: { cls: 'fr-badge--error', text: 'Hors délai' } };
+    ? { text: 'Délais respectés', badge: null }
+    : { text: `Délai dépassé : ${missed.join(' et ')}`, badge: { cls: 'fr-badge--error', text: 'Hors délai' } };
+}
+
+/** One clock on the console: "Résolution : 2 h 00 sur 24 h 00 — en pause". */
+export function clockLine(name: string, c: ClockStanding): string {
+  const state = c.running ? '' : c.met === true ? ' — respecté' : c.met === false ? ' — dépassé' : ' — en pause';
+  return `${name} : ${workingTime(c.used)} sur ${workingTime(c.target)}${state}`;
+}
+
+/** "07/12/2026" from a day "2026-12-07" (or an instant's UTC day). */
+export function day(iso: string): string {
+  return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 }

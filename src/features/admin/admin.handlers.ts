@@ -5,7 +5,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/errors
 import { setFlash } from '../../http/flash.js';
 import { pageLinks, parsePaging } from '../../http/paging.js';
 import { uploadedFiles } from '../../http/upload.js';
-import { filterText, parseForm, type FieldErrors } from '../../http/validation.js';
+import { filterText, type FieldErrors } from '../../http/validation.js';
+import { submit } from '../../http/submit.js';
 import fs from 'node:fs/promises';
 import {
   ArticleSchema, EstablishmentSchema, NodeSchema, PortalSettingsSchema, SectionSchema, SettingsSchema, SubcategorySchema, TeamSchema, ToolSchema, UserSchema,
@@ -26,31 +27,6 @@ const levelParam = (raw: unknown): AdminLevel => {
   if (!level) throw new NotFoundError();
   return level;
 };
-
-/**
- * One admin form round: parse with the schema; on failure, or when the service refuses with a
- * ValidationError or ConflictError, show the form again with what was typed and the messages.
- */
-async function submit<S extends z.ZodType>(
-  req: Request,
-  res: Response,
-  schema: S,
-  save: (data: z.infer<S>) => Promise<string>,
-  rerender: (errors: FieldErrors, status: number) => Promise<void>,
-  done: string,
-): Promise<void> {
-  const parsed = parseForm(schema, req.body);
-  if (!parsed.ok) return rerender(parsed.errors, 422);
-  try {
-    const to = await save(parsed.data);
-    setFlash(req, 'success', done);
-    res.redirect(303, to);
-  } catch (err) {
-    if (err instanceof ValidationError) return rerender(err.fields, 422);
-    if (err instanceof ConflictError) return rerender({ _form: err.message }, 409);
-    throw err;
-  }
-}
 
 export function adminHandlers(services: Services) {
   const { catalogueAdmin, directoryAdmin, portalAdmin, knowledge, importExport, audit } = services;

@@ -7,6 +7,7 @@ import type { CurrentUser } from '../auth/current-user.js';
 import type { ConsoleActionInput } from '../agent/agent.schemas.js';
 import type { CreateTicketInput } from '../tickets/tickets.schemas.js';
 import type { Impact, Urgency } from '../tickets/vocabulary.js';
+import { demoEmail } from './demo-accounts.js';
 
 // The living demo: about 150 tickets over the last six months, played through the app's own
 // services on a clock moved back in time, so that each has the history, journals, files, mails,
@@ -55,7 +56,7 @@ export async function populateDemo(deps: { config: Config; db: Database; now?: (
     if (!est) continue;
     requesterIds.push(await s.directoryAdmin.saveUser(admin.id, null, {
       identifiant: r.identifiant, first_name: r.first_name, last_name: r.last_name, title: r.title, phone: '',
-      email: `${r.first_name}.${r.last_name}@ac-demo.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+      email: demoEmail(r.first_name, r.last_name),
       active: true, roles: [], establishment_ids: [est.id], main_establishment_id: est.id,
     }));
   }

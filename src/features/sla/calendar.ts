@@ -45,6 +45,16 @@ const HOUR_MS = 3_600_000;
 /** A calendar with no opening left for this long has no deadline to give. */
 const HORIZON_DAYS = 1_000;
 
+/** A date's UTC day, "2026-12-07". */
+export const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+/** The day after a day ("2026-12-31" → "2027-01-01"). */
+export const nextDay = (day: string) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS));
+/** The Monday of a day's week. */
+export function weekOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return isoDay(new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY_MS));
+}
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** The calendar's days: for each local date, its working intervals as instants (ms). */

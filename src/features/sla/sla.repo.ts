@@ -1,5 +1,5 @@
 import type { Database, Trx } from '../../db/database.js';
-import { assignments, sql, wholeNumber } from '../../db/sql.js';
+import { assignments, inList, sql, wholeNumber } from '../../db/sql.js';
 import { statusIn } from '../tickets/tickets.repo.js';
 import { IN_PROGRESS_STATUSES } from '../tickets/vocabulary.js';
 import type { ClockColumns } from './clock.js';
@@ -9,11 +9,14 @@ export interface ClockRow extends ClockColumns {
   id: number;
   status: string;
   priority: number;
-  subcategory_id: number;
+  /** The catalogue service (cat_services.id) of its sub-category. */
+  service_id: number | null;
 }
 
-const CLOCK_COLUMNS = sql`t.id, t.status, t.priority, t.subcategory_id, t.sla_tto_s, t.sla_ttr_s, t.sla_since, t.sla_tto_target_s,
-  t.sla_ttr_target_s, t.sla_tto_met, t.sla_ttr_met, t.sla_alerts, t.sla_tto_due_at, t.sla_ttr_due_at, t.sla_due_at, t.sla_next_alert_at`;
+/** The tickets `t` with their clocks, and their sub-category's service. */
+const CLOCK_ROWS = sql`SELECT t.id, t.status, t.priority, sub.parent_id AS service_id, t.sla_tto_s, t.sla_ttr_s, t.sla_since, t.sla_tto_target_s,
+  t.sla_ttr_target_s, t.sla_tto_met, t.sla_ttr_met, t.sla_alerts, t.sla_tto_due_at, t.sla_ttr_due_at, t.sla_due_at, t.sla_next_alert_at
+  FROM tickets AS t LEFT JOIN cat_subcategories AS sub ON sub.id = t.subcategory_id`;
 
 export class SlaRepo {
   constructor(private readonly db: Database) {}
@@ -24,17 +27,9 @@ export class SlaRepo {
     return row?.parent_id ?? null;
   }
 
-  /** Every catalogue service, with its domain and family, for choosing one. */
-  async services(): Promise<ServiceChoice[]> {
-    return this.db.select<ServiceChoice>(sql`SELECT s.id, d.name || ' › ' || f.name || ' › ' || s.name AS path
-      FROM cat_services AS s JOIN cat_families AS f ON f.id = s.parent_id JOIN cat_groups AS g ON g.id = f.parent_id
-      JOIN cat_domains AS d ON d.id = g.parent_id
-      ORDER BY d.position, d.name, g.position, f.position, f.name, s.position, s.name`);
-  }
-
   /** Tickets whose next alert is due. */
   async alertsDue(now: Date, limit: number): Promise<ClockRow[]> {
-    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t
+    return this.db.select<ClockRow>(sql`${CLOCK_ROWS}
       WHERE t.sla_next_alert_at <= ${now.toISOString()} ORDER BY t.sla_next_alert_at LIMIT ${wholeNumber(limit)}`);
   }
 
@@ -49,13 +44,13 @@ export class SlaRepo {
 
   /** Tickets filed before service levels, a batch. */
   async untracked(limit: number): Promise<ClockRow[]> {
-    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t WHERE t.sla_ttr_target_s IS NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`);
+    return this.db.select<ClockRow>(sql`${CLOCK_ROWS} WHERE t.sla_ttr_target_s IS NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`);
   }
 
-  /** A ticket's status changes, oldest first. */
-  async transitions(ticketId: number, trx?: Trx): Promise<Array<{ from_status: string | null; to_status: string; created_at: string }>> {
-    return this.db.select(sql`SELECT from_status, to_status, created_at FROM ticket_history
-      WHERE ticket_id = ${ticketId} AND to_status IS NOT NULL ORDER BY created_at, id`, trx);
+  /** These tickets' status changes, each ticket's oldest first. */
+  async transitions(ticketIds: readonly number[]): Promise<Array<{ ticket_id: number; from_status: string | null; to_status: string; created_at: string }>> {
+    return this.db.select(sql`SELECT ticket_id, from_status, to_status, created_at FROM ticket_history
+      WHERE ${inList('ticket_id', ticketIds)} AND to_status IS NOT NULL ORDER BY ticket_id, created_at, id`);
   }
 
   /** Fill a ticket's clocks once (another process may have done it). */
@@ -65,16 +60,11 @@ export class SlaRepo {
 
   /** The open tickets' clocks, a batch after `afterId`, for new targets or a new calendar. */
   async openClocks(trx: Trx, afterId: number, limit: number): Promise<ClockRow[]> {
-    return this.db.select<ClockRow>(sql`SELECT ${CLOCK_COLUMNS} FROM tickets AS t
+    return this.db.select<ClockRow>(sql`${CLOCK_ROWS}
       WHERE ${statusIn('t.status', IN_PROGRESS_STATUSES)} AND t.id > ${afterId} AND t.sla_ttr_target_s IS NOT NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`, trx);
   }
 
   async writeClocks(trx: Trx, id: number, clocks: ClockColumns): Promise<void> {
     await this.db.execute(sql`UPDATE tickets SET ${assignments('tickets', clocks)} WHERE id = ${id}`, trx);
   }
-}
-
-export interface ServiceChoice {
-  id: number;
-  path: string;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { HOLIDAY_REGIONS, WEEKDAY_LABELS, type Opening } from './calendar.js';
-import { PRIORITY_LABELS } from '../tickets/vocabulary.js';
+import { HOLIDAY_REGIONS, isoDay, nextDay, WEEKDAY_LABELS, type Opening } from './calendar.js';
+import { day as frenchDay } from '../../http/format.js';
+import { PRIORITY_LABELS, type Priority } from '../tickets/vocabulary.js';
 import type { PriorityTargets } from './clock.js';
 
 export const PRIORITY_RANKS = ['1', '2', '3', '4'] as const;
@@ -21,12 +22,11 @@ const hours = (label: string, required: boolean) =>
       .nullable(),
   ).refine((v) => !required || v !== null, { message: `${label} : indiquez un nombre d’heures ouvrées.` });
 
-const LABELS: Record<string, string> = PRIORITY_LABELS;
 const targetFields = (required: boolean) =>
   Object.fromEntries(
     PRIORITY_RANKS.flatMap((p) => [
-      [`tto_${p}`, hours(`${LABELS[p]}, prise en charge`, required)],
-      [`ttr_${p}`, hours(`${LABELS[p]}, résolution`, required)],
+      [`tto_${p}`, hours(`${PRIORITY_LABELS[Number(p) as Priority]}, prise en charge`, required)],
+      [`ttr_${p}`, hours(`${PRIORITY_LABELS[Number(p) as Priority]}, résolution`, required)],
     ]),
   ) as Record<`${'tto' | 'ttr'}_${(typeof PRIORITY_RANKS)[number]}`, ReturnType<typeof hours>>;
 
@@ -79,7 +79,7 @@ const isoOf = (fr: string) => {
   if (!m) return null;
   const iso = `${m[3]}-${m[2]}-${m[1]}`;
   const d = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+  return !Number.isNaN(d.getTime()) && isoDay(d) === iso ? iso : null;
 };
 
 /** One closing day or period a line: "24/12/2026" or "21/12/2026 - 01/01/2027". */
@@ -92,8 +92,8 @@ const closingDays = z.string().max(5000).transform((raw, ctx): string[] => {
       ctx.addIssue({ code: 'custom', message: `Jours de fermeture : « ${line} » n’est ni une date JJ/MM/AAAA ni une période « JJ/MM/AAAA - JJ/MM/AAAA ».` });
       return z.NEVER;
     }
-    for (let d = new Date(`${range[0]}T00:00:00Z`); d.toISOString().slice(0, 10) <= range[1]; d = new Date(d.getTime() + 86_400_000)) {
-      days.add(d.toISOString().slice(0, 10));
+    for (let d = range[0]; d <= range[1]; d = nextDay(d)) {
+      days.add(d);
       if (days.size > 1000) {
         ctx.addIssue({ code: 'custom', message: 'Jours de fermeture : 1 000 jours au plus.' });
         return z.NEVER;
@@ -111,17 +111,11 @@ export const CalendarSchema = z.object({
 
 /** "24/12/2026 - 01/01/2027" lines from stored days: consecutive days folded into periods. */
 export function closingDaysText(days: readonly string[]): string {
-  const fr = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-  const lines: string[] = [];
-  let start: string | null = null;
-  let prev: string | null = null;
-  const next = (iso: string) => new Date(new Date(`${iso}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+  const periods: Array<[string, string]> = [];
   for (const d of [...days].sort()) {
-    if (prev && next(prev) === d) { prev = d; continue; }
-    if (start && prev) lines.push(start === prev ? fr(start) : `${fr(start)} - ${fr(prev)}`);
-    start = d;
-    prev = d;
+    const last = periods[periods.length - 1];
+    if (last && nextDay(last[1]) === d) last[1] = d;
+    else periods.push([d, d]);
   }
-  if (start && prev) lines.push(start === prev ? fr(start) : `${fr(start)} - ${fr(prev)}`);
-  return lines.join('\n');
+  return periods.map(([a, b]) => (a === b ? frenchDay(a) : `${frenchDay(a)} - ${frenchDay(b)}`)).join('\n');
 }

@@ -2,10 +2,11 @@ import type { Transactions, Trx } from '../../db/database.js';
 import type { Settings, SettingsRepo } from '../admin/settings.repo.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import type { AuditRepo } from '../admin/audit.repo.js';
-import { WorkCalendar } from './calendar.js';
+import { timeZoneOf, WorkCalendar, type WorkCalendarSettings } from './calendar.js';
+import { NotFoundError, ValidationError } from '../../http/errors.js';
 import {
   ALERT, advance, dueAlerts, replay, standing, start, targetsFor, transition, withDeadlines,
-  type ClockColumns, type ClockFacts, type Targets,
+  type ClockColumns, type ClockFacts, type PriorityTargets,
 } from './clock.js';
 import type { ClockRow, SlaRepo } from './sla.repo.js';
 
@@ -15,8 +16,15 @@ export interface SlaServiceDeps {
   settings: SettingsRepo;
   notifications: NotificationsService;
   audit: AuditRepo;
+  /** The catalogue's services, named by their path (the admin's own list). */
+  catalogue: { parentChoices(level: 'service'): Promise<Array<{ id: number; label: string }>> };
   now: () => Date;
 }
+
+export const slaMessages = {
+  unknownService: 'Ce service n’existe pas.',
+  saved: (moved: number) => `Niveaux de service enregistrés : échéances recalculées pour ${moved} ticket${moved > 1 ? 's' : ''} en cours.`,
+} as const;
 
 /** What the engines hand back for a clock row: booleans as 0/1 on SQLite. */
 export function clockFacts<T extends ClockFacts>(row: T): T {
@@ -49,23 +57,14 @@ export class SlaService {
     return cal;
   }
 
-  serviceChoices() {
-    return this.deps.repo.services();
+  private async calendar(): Promise<WorkCalendar> {
+    return this.calendarOf(await this.deps.settings.all());
   }
 
-  async calendar(trx?: Trx): Promise<WorkCalendar> {
-    return this.calendarOf(await this.deps.settings.all(trx));
-  }
-
-  private async targets(settings: Settings, priority: number, subcategoryId: number, trx?: Trx): Promise<Targets> {
-    const serviceId = Object.keys(settings.sla.services).length > 0 ? await this.deps.repo.serviceOf(subcategoryId, trx) : null;
-    return targetsFor(settings.sla, priority, serviceId);
-  }
-
-  /** A new ticket's clocks. */
-  async started(trx: Trx, ticket: { status: string; priority: number; subcategory_id: number }, at: string): Promise<ClockColumns> {
+  /** A new ticket's clocks (`serviceId`: its sub-category's catalogue service). */
+  async started(trx: Trx, ticket: { status: string; priority: number }, serviceId: number, at: string): Promise<ClockColumns> {
     const settings = await this.deps.settings.all(trx);
-    return start(ticket.status, new Date(at), await this.targets(settings, ticket.priority, ticket.subcategory_id, trx), this.calendarOf(settings));
+    return start(ticket.status, new Date(at), targetsFor(settings.sla, ticket.priority, serviceId), this.calendarOf(settings));
   }
 
   /**
@@ -78,7 +77,10 @@ export class SlaService {
     const facts = clockFacts(ticket);
     if (facts.sla_ttr_target_s === null) return { columns: {}, record: {} }; // not yet replayed: the backfill will
     const settings = await this.deps.settings.all(trx);
-    const { sla_alerts: _sent, ...columns } = transition(facts, ticket.status, to, new Date(at), await this.targets(settings, priority, ticket.subcategory_id, trx), this.calendarOf(settings));
+    // The service matters only when one has targets of its own.
+    const serviceId = Object.keys(settings.sla.services).length > 0 ? await this.deps.repo.serviceOf(ticket.subcategory_id, trx) : null;
+    const targets = targetsFor(settings.sla, priority, serviceId);
+    const { sla_alerts: _sent, ...columns } = transition(facts, ticket.status, to, new Date(at), targets, this.calendarOf(settings));
     // The alerts sent are the scheduler's to write: a change read before one was sent must not undo it.
     return { columns, record: { sla_tto_s: columns.sla_tto_s, sla_ttr_s: columns.sla_ttr_s } };
   }
@@ -137,9 +139,10 @@ export class SlaService {
     for (let b = 0; b < batches; b++) {
       const rows = await repo.untracked(batch);
       if (rows.length === 0) break;
+      const history = await repo.transitions(rows.map((r) => r.id));
       for (const row of rows) {
-        const targets = await this.targets(s, row.priority, row.subcategory_id);
-        const steps = (await repo.transitions(row.id)).map((h) => ({ from: h.from_status, to: h.to_status, at: new Date(h.created_at), targets }));
+        const targets = targetsFor(s.sla, row.priority, row.service_id);
+        const steps = history.filter((h) => h.ticket_id === row.id).map((h) => ({ from: h.from_status, to: h.to_status, at: new Date(h.created_at), targets }));
         // A ticket without its creation recorded starts now: nothing to replay.
         const replayed = replay(steps, cal) ?? start(row.status, now, targets, cal);
         const clocks = withDeadlines({ ...replayed, sla_alerts: replayed.sla_alerts | dueAlerts(replayed, row.status, now, cal) }, row.status, cal);
@@ -150,21 +153,64 @@ export class SlaService {
     return filled;
   }
 
+  /** What the admin page shows: the services to choose from, those with targets of their own, the holidays. */
+  async adminPage() {
+    const s = await this.deps.settings.all();
+    const services = await this.deps.catalogue.parentChoices('service');
+    const labelOf = new Map(services.map((c) => [String(c.id), c.label]));
+    const cal = this.calendarOf(s);
+    const year = this.deps.now().getUTCFullYear();
+    return {
+      settings: s,
+      services,
+      overrides: Object.entries(s.sla.services).map(([id, targets]) => ({ id, label: labelOf.get(id) ?? `Service n° ${id} (supprimé)`, targets })),
+      holidays: [...cal.holidaysOf(year), ...cal.holidaysOf(year + 1)],
+      hoursPerDay: cal.secondsPerDay() / 3600,
+    };
+  }
+
+  /** The targets of every service without its own. Returns the open tickets moved. */
+  saveDefaults(actorId: number, targets: PriorityTargets): Promise<number> {
+    return this.save(actorId, (s) => ({ sla: { ...s.sla, default: targets } }));
+  }
+
+  /** One service's own targets, added or replaced. */
+  async saveServiceTargets(actorId: number, serviceId: number, targets: PriorityTargets): Promise<number> {
+    if (!(await this.deps.catalogue.parentChoices('service')).some((c) => c.id === serviceId)) throw new ValidationError({ service_id: slaMessages.unknownService });
+    return this.save(actorId, (s) => ({ sla: { ...s.sla, services: { ...s.sla.services, [serviceId]: targets } } }));
+  }
+
+  /** A service back to the default targets. */
+  removeServiceTargets(actorId: number, serviceId: string): Promise<number> {
+    return this.save(actorId, (s) => {
+      if (!Object.hasOwn(s.sla.services, serviceId)) throw new NotFoundError();
+      const { [serviceId]: _removed, ...rest } = s.sla.services;
+      return { sla: { ...s.sla, services: rest } };
+    });
+  }
+
+  /** Opening hours, holidays (and the region's time zone), closing days. */
+  saveCalendar(actorId: number, c: Omit<WorkCalendarSettings, 'time_zone'>): Promise<number> {
+    return this.save(actorId, () => ({ work_calendar: { ...c, time_zone: timeZoneOf(c.holiday_region) } }));
+  }
+
   /**
-   * An admin's new targets or calendar, and every open ticket's deadlines again from its facts,
-   * in one transaction: nothing counted so far is lost (GLPI #15605). Returns the tickets moved.
+   * A change of targets or calendar, made from the settings as the transaction reads them, and
+   * every open ticket's deadlines again from its facts in the same transaction: nothing counted
+   * so far is lost (GLPI #15605). Returns the tickets moved.
    */
-  async save(actorId: number, change: Partial<Pick<Settings, 'sla' | 'work_calendar'>>): Promise<number> {
+  private save(actorId: number, change: (current: Settings) => Partial<Pick<Settings, 'sla' | 'work_calendar'>>): Promise<number> {
     const { db, settings, audit } = this.deps;
     return db.transaction(async (trx) => {
       const current = await settings.all(trx);
+      const after = change(current);
       const before: Record<string, unknown> = {};
-      for (const key of Object.keys(change) as Array<'sla' | 'work_calendar'>) {
+      for (const key of Object.keys(after) as Array<'sla' | 'work_calendar'>) {
         before[key] = current[key];
-        await settings.set(trx, key, change[key] as never);
+        await settings.set(trx, key, after[key] as never);
       }
-      await audit.record(trx, { actorId, action: 'update', entity: 'setting', entityId: null, before, after: change }, this.deps.now());
-      return this.recomputeOpen(trx, current, { ...current, ...change });
+      await audit.record(trx, { actorId, action: 'update', entity: 'setting', entityId: null, before, after }, this.deps.now());
+      return this.recomputeOpen(trx, current, { ...current, ...after });
     });
   }
 
@@ -183,7 +229,7 @@ export class SlaService {
       if (rows.length === 0) return done;
       for (const raw of rows) {
         const row = clockFacts(raw);
-        const targets = await this.targets(after, row.priority, row.subcategory_id, trx);
+        const targets = targetsFor(after.sla, row.priority, row.service_id);
         // Counted up to now on the old calendar; `transition` then adds nothing (since = now).
         await repo.writeClocks(trx, row.id, transition(advance(row, row.status, now, oldCal), row.status, row.status, now, targets, newCal));
         last = row.id;

@@ -41,8 +41,7 @@ const DRAWN_MAX = 500;
 export async function render(spec: Spec, description: string): Promise<string> {
   // Nothing to draw: the summary and the empty table say so.
   if (((spec.data as { values?: unknown[] } | undefined)?.values ?? []).length === 0) return '';
-  // Line and paragraph separators in a name break Vega's expressions (a sort order is one): spaces instead.
-  const full = JSON.parse(JSON.stringify({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, description, config: CONFIG, ...spec }).replace(/[\u2028\u2029]/g, ' '));
+  const full = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', width: 560, description, config: CONFIG, ...spec };
   const key = createHash('sha1').update(JSON.stringify(full)).digest('base64');
   const kept = drawn.get(key);
   if (kept) return kept;
@@ -61,13 +60,16 @@ function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Every axis and legend keeps the order of the data (sort: null): the service gives it in the order to
+// show. (An explicit order made of names became a Vega expression, which a U+2028 in a name broke.)
+
 /** A bar chart of `value` by `category`, optionally split by `series` (grouped side by side). */
 export function bars(values: Array<Record<string, string | number>>, o: {
-  category: string; value: string; series?: string; horizontal?: boolean; valueTitle: string; categoryTitle: string; sort?: string[] | null; percent?: boolean;
+  category: string; value: string; series?: string; horizontal?: boolean; valueTitle: string; categoryTitle: string; percent?: boolean;
 }): Spec {
-  const cat = { field: o.category, type: 'nominal', title: o.categoryTitle, sort: o.sort ?? null, axis: o.horizontal ? { labelLimit: 340 } : { labelAngle: 0, labelLimit: 120 } };
+  const cat = { field: o.category, type: 'nominal', title: o.categoryTitle, sort: null, axis: o.horizontal ? { labelLimit: 340 } : { labelAngle: 0, labelLimit: 120 } };
   const val = { field: o.value, type: 'quantitative', title: o.valueTitle, ...(o.percent ? { scale: { domain: [0, 100] } } : {}) };
-  const colour = o.series ? { color: { field: o.series, type: 'nominal', title: null } } : { color: { value: DSFR_COLOURS[0] } };
+  const colour = o.series ? { color: { field: o.series, type: 'nominal', title: null, sort: null } } : { color: { value: DSFR_COLOURS[0] } };
   const offset = o.series ? { [o.horizontal ? 'yOffset' : 'xOffset']: { field: o.series } } : {};
   return {
     data: { values },
@@ -78,30 +80,30 @@ export function bars(values: Array<Record<string, string | number>>, o: {
 }
 
 /** Bars stacked by `series` (the backlog by age). */
-export function stacked(values: Array<Record<string, string | number>>, o: { category: string; value: string; series: string; sort: string[]; seriesSort: string[]; valueTitle: string; categoryTitle: string }): Spec {
+export function stacked(values: Array<Record<string, string | number>>, o: { category: string; value: string; series: string; valueTitle: string; categoryTitle: string }): Spec {
   return {
     data: { values },
     mark: { type: 'bar', tooltip: false },
     height: 240,
     encoding: {
-      x: { field: o.category, type: 'nominal', title: o.categoryTitle, sort: o.sort, axis: { labelAngle: 0 } },
+      x: { field: o.category, type: 'nominal', title: o.categoryTitle, sort: null, axis: { labelAngle: 0 } },
       y: { field: o.value, type: 'quantitative', title: o.valueTitle, stack: 'zero' },
-      color: { field: o.series, type: 'nominal', title: null, sort: o.seriesSort },
+      color: { field: o.series, type: 'nominal', title: null, sort: null },
       order: { field: 'order', type: 'quantitative' },
     },
   };
 }
 
 /** Lines of `value` over `period` (ordinal labels in their order), one per `series`. */
-export function lines(values: Array<Record<string, string | number>>, o: { period: string; value: string; series: string; order: string[]; valueTitle: string; periodTitle: string }): Spec {
+export function lines(values: Array<Record<string, string | number>>, o: { period: string; value: string; series: string; valueTitle: string; periodTitle: string }): Spec {
   return {
     data: { values },
     mark: { type: 'line', point: true, tooltip: false },
     height: 240,
     encoding: {
-      x: { field: o.period, type: 'ordinal', title: o.periodTitle, sort: o.order, axis: { labelAngle: -45, labelOverlap: true } },
+      x: { field: o.period, type: 'ordinal', title: o.periodTitle, sort: null, axis: { labelAngle: -45, labelOverlap: true } },
       y: { field: o.value, type: 'quantitative', title: o.valueTitle },
-      color: { field: o.series, type: 'nominal', title: null },
+      color: { field: o.series, type: 'nominal', title: null, sort: null },
       strokeDash: { field: o.series, type: 'nominal', legend: null },
     },
   };

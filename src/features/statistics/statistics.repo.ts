@@ -1,9 +1,9 @@
 import type { Database, Trx } from '../../db/database.js';
 import { allOf, inList, join, raw, sql, type Sql } from '../../db/sql.js';
-import { scopeSql } from '../tickets/tickets.repo.js';
+import { scopeSql, statusIn } from '../tickets/tickets.repo.js';
 import type { Scope } from '../tickets/access.js';
-import { statusIn } from '../tickets/tickets.repo.js';
 import { IN_PROGRESS_STATUSES } from '../tickets/vocabulary.js';
+import { isoDay, nextDay } from '../sla/calendar.js';
 
 /** Upper bounds of the TTO/TTR histogram buckets, in working hours; the last bucket is open. */
 export const BUCKET_HOURS = [0.25, 0.5, 1, 2, 4, 8, 16, 24, 40, 80, 160] as const;
@@ -34,7 +34,18 @@ export interface StatsFilter {
 }
 
 const one = (cond: Sql) => sql`CASE WHEN ${cond} THEN 1 ELSE 0 END`;
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/** Counted from the tickets rather than from the kept days. */
+const isLive = (f: StatsFilter) => f.live === true || f.scope !== null || f.establishmentId !== null;
+/** `column` (a timestamp) within the days `from`–`to`, both included. */
+const withinDays = (column: string, from: string, to: string) =>
+  sql`${raw(column)} >= ${`${from}T00:00:00.000Z`} AND ${raw(column)} < ${`${nextDay(to)}T00:00:00.000Z`}`;
+/** The team and domain a filter narrows to, on these columns. */
+function narrowed(f: StatsFilter, team: string, domain: string): Sql[] {
+  const conds: Sql[] = [];
+  if (f.teamIds) conds.push(inList(team, f.teamIds));
+  if (f.domain) conds.push(sql`${raw(domain)} = ${f.domain}`);
+  return conds;
+}
 
 export class StatisticsRepo {
   constructor(private readonly db: Database) {}
@@ -61,7 +72,7 @@ export class StatisticsRepo {
    */
   private events(where: Sql, at?: { from: string; to: string }): Sql {
     const zero = (names: readonly string[]) => raw(names.map((n) => `0 AS ${n}`).join(', '));
-    const within = (column: string) => (at ? sql` AND ${raw(column)} >= ${`${at.from}T00:00:00.000Z`} AND ${raw(column)} < ${`${nextDay(at.to)}T00:00:00.000Z`}` : sql``);
+    const within = (column: string) => (at ? sql` AND ${withinDays(column, at.from, at.to)}` : sql``);
     const buckets = (column: string) =>
       join(Array.from({ length: BUCKETS }, (_, i) => {
         const lo = i === 0 ? null : BUCKET_HOURS[i - 1] * 3600;
@@ -89,12 +100,8 @@ export class StatisticsRepo {
 
   /** The days (and the rows of each) a filter reads: the kept ones, or counted live. */
   private daily(f: StatsFilter): Sql {
-    const live = f.live === true || f.scope !== null || f.establishmentId !== null;
-    const source = live ? sql`(${this.events(this.ticketWhere(f), f)})` : sql`stats_daily`;
-    const conds: Sql[] = [sql`s.day >= ${f.from}`, sql`s.day <= ${f.to}`];
-    if (f.teamIds) conds.push(inList('s.team_id', f.teamIds));
-    if (f.domain) conds.push(sql`s.domain_name = ${f.domain}`);
-    return sql`${source} AS s WHERE ${allOf(conds)}`;
+    const source = isLive(f) ? sql`(${this.events(this.ticketWhere(f), f)})` : sql`stats_daily`;
+    return sql`${source} AS s WHERE ${allOf([sql`s.day >= ${f.from}`, sql`s.day <= ${f.to}`, ...narrowed(f, 's.team_id', 's.domain_name')])}`;
   }
 
   /**
@@ -114,18 +121,16 @@ export class StatisticsRepo {
 
   /** Tickets created per month and `by` (sub-categories, or establishments), biggest first. */
   async createdBy(f: StatsFilter, by: 'subcategory' | 'establishment', limit: number): Promise<Array<{ label: string; detail: string; created: number }>> {
-    const live = f.live === true || f.scope !== null || f.establishmentId !== null;
+    const live = isLive(f);
     const names = by === 'subcategory'
       ? { label: 'service_name', detail: 'subcategory_name', kept: 'stats_monthly_subcategories', join: sql`` }
       : { label: 'e.rne', detail: 'e.name', kept: 'stats_monthly_establishments', join: sql`JOIN establishments AS e ON e.id = ${raw(live ? 't' : 's')}.establishment_id` };
     const column = (c: string) => raw(c.includes('.') ? c : `${live ? 't' : 's'}.${c}`);
     const [label, detail] = [column(names.label), column(names.detail)];
-    const conds: Sql[] = [];
-    if (f.teamIds) conds.push(inList(live ? 't.queue_team_id' : 's.team_id', f.teamIds));
-    if (f.domain) conds.push(sql`${raw(live ? 't.domain_name' : 's.domain_name')} = ${f.domain}`);
+    const conds = live ? narrowed(f, 't.queue_team_id', 't.domain_name') : narrowed(f, 's.team_id', 's.domain_name');
     const q = live
       ? sql`SELECT ${label} AS label, ${detail} AS detail, count(*) AS created FROM tickets AS t ${names.join}
-          WHERE ${this.ticketWhere(f, [...conds, sql`t.created_at >= ${`${f.from}T00:00:00.000Z`}`, sql`t.created_at < ${`${nextDay(f.to)}T00:00:00.000Z`}`])}`
+          WHERE ${this.ticketWhere(f, [...conds, withinDays('t.created_at', f.from, f.to)])}`
       : sql`SELECT ${label} AS label, ${detail} AS detail, SUM(s.created) AS created FROM ${raw(names.kept)} AS s ${names.join}
           WHERE ${allOf([sql`s.month >= ${f.from.slice(0, 7)}`, sql`s.month <= ${f.to.slice(0, 7)}`, ...conds])}`;
     const rows = await this.db.select<{ label: string; detail: string; created: number }>(
@@ -136,9 +141,7 @@ export class StatisticsRepo {
 
   /** The open tickets now, by status and age (days since creation, in bands). */
   async backlog(f: StatsFilter, now: Date): Promise<Array<{ status: string; band: number; n: number }>> {
-    const conds: Sql[] = [statusIn('t.status', IN_PROGRESS_STATUSES)];
-    if (f.teamIds) conds.push(inList('t.queue_team_id', f.teamIds));
-    if (f.domain) conds.push(sql`t.domain_name = ${f.domain}`);
+    const conds = [statusIn('t.status', IN_PROGRESS_STATUSES), ...narrowed(f, 't.queue_team_id', 't.domain_name')];
     const ago = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
     const band = sql`CASE WHEN t.created_at >= ${ago(7)} THEN 0 WHEN t.created_at >= ${ago(30)} THEN 1 WHEN t.created_at >= ${ago(90)} THEN 2 ELSE 3 END`;
     const rows = await this.db.select<{ status: string; band: number; n: number }>(sql`SELECT t.status, ${band} AS band, count(*) AS n
@@ -199,9 +202,8 @@ export class StatisticsRepo {
     // The tickets that may count on those days: those with a history row in them.
     const touched = (periods: readonly string[], length: 10 | 7) =>
       sql`t.id IN (SELECT h.ticket_id FROM ticket_history AS h WHERE ${join(periods.map((p) => {
-        const start = length === 10 ? p : `${p}-01`;
-        const end = length === 10 ? nextDay(p) : new Date(Date.UTC(Number(p.slice(0, 4)), Number(p.slice(5, 7)), 1)).toISOString().slice(0, 10);
-        return sql`(h.created_at >= ${`${start}T00:00:00.000Z`} AND h.created_at < ${`${end}T00:00:00.000Z`})`;
+        const last = length === 10 ? p : isoDay(new Date(Date.UTC(Number(p.slice(0, 4)), Number(p.slice(5, 7)), 0)));
+        return sql`(${withinDays('h.created_at', length === 10 ? p : `${p}-01`, last)})`;
       }), ' OR ')})`;
     const dailyCols = raw([...DAILY_KEYS, ...DAILY_MEASURES].join(', '));
     if (days === null) {

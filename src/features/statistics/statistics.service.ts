@@ -7,6 +7,9 @@ import { statisticsAudience, statisticsTeamAllowed } from '../tickets/access.js'
 import { PRIORITY_LABELS, STATUS_LABELS, IN_PROGRESS_STATUSES, type Priority, type Status } from '../tickets/vocabulary.js';
 import { toCsv } from '../admin/csv.js';
 import { bars, lines, render, stacked, type Chart } from './charts.js';
+import { RNE_PATTERN } from '../admin/admin.schemas.js';
+import { isoDay, weekOf } from '../sla/calendar.js';
+import { decimal, day as frenchDay } from '../../http/format.js';
 import { BUCKET_HOURS, type DAILY_MEASURES, type DailyRow, type StatisticsRepo, type StatsFilter } from './statistics.repo.js';
 
 export type PeriodKind = 'mois' | 'trimestre' | 'annee' | 'perso';
@@ -31,13 +34,11 @@ export interface StatisticsDeps {
 const DAY = 86_400_000;
 const KEPT_MS = 5 * 60_000;
 const KEPT_MAX = 200;
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const fr = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+const iso = isoDay;
+const fr = frenchDay;
 const MONTHS = ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'];
 const AGE_BANDS = ['Moins d’une semaine', '1 à 4 semaines', '1 à 3 mois', 'Plus de 3 mois'];
 const NO_TEAM = 'Sans équipe (plateforme)';
-/** A number as French writes it, rounded: 4,2. */
-const decimal = (x: number, digits = 1) => String(Math.round(x * 10 ** digits) / 10 ** digits).replace('.', ',');
 const hours = (h: number | null) => (h === null ? '—' : `${decimal(h)} h`);
 const percent = (n: number, of: number) => (of === 0 ? null : Math.round((1000 * n) / of) / 10);
 
@@ -94,10 +95,9 @@ function add(into: DailyRow, r: DailyRow): DailyRow {
 }
 const emptyRow = () => ({}) as DailyRow;
 
-/** Monday of a day's week. */
-function weekOf(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  return iso(new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * DAY));
+/** A chart: its picture drawn from `spec`, named by its title, beside its table. */
+async function chart(c: Omit<Chart, 'svg'>, spec: Parameters<typeof render>[0]): Promise<Chart> {
+  return { ...c, svg: await render(spec, c.title) };
 }
 
 /**
@@ -124,7 +124,7 @@ export class StatisticsService {
     const { teams, domains } = await repo.choices();
     const teamChoices = (audience.teamIds ? teams.filter((t) => audience.teamIds!.includes(t.id)) : teams);
     const uai = q.uai.toUpperCase();
-    const wellFormed = /^\d{7}[A-Z]$/.test(uai);
+    const wellFormed = RNE_PATTERN.test(uai);
     const establishment = q.uai && wellFormed ? await repo.establishmentByRne(uai) : undefined;
     if (q.uai && !wellFormed) errors.uai = 'Un code UAI a sept chiffres et une lettre (0310001A).';
     else if (q.uai && !establishment) errors.uai = 'Aucun établissement n’a ce code UAI.';
@@ -203,14 +203,13 @@ export class StatisticsService {
     }
     const flowRows = units.map((u) => [labelOf(u), flow.get(u)!.created, flow.get(u)!.resolved] as Array<string | number>);
     const busiest = flowRows.reduce<Array<string | number> | null>((best, r) => (!best || Number(r[1]) > Number(best[1]) ? r : best), null);
-    const flowChart: Chart = {
+    const flowChart = await chart({
       id: 'flux', title: `Tickets créés et résolus par ${weekly ? 'semaine' : 'mois'}`,
       summary: `${total.created ?? 0} tickets créés et ${total.resolved ?? 0} résolus ${span}.` + (busiest && Number(busiest[1]) > 0 ? ` Le plus de créations : ${busiest[0]} (${busiest[1]}).` : ''),
-      columns: [weekly ? 'Semaine' : 'Mois', 'Créés', 'Résolus'], rows: flowRows, svg: '',
-    };
-    flowChart.svg = await render(lines(flowRows.flatMap(([p, c, r]) => [{ periode: p, serie: 'Créés', n: c }, { periode: p, serie: 'Résolus', n: r }]), {
-      period: 'periode', value: 'n', series: 'serie', order: flowRows.map((r) => String(r[0])), valueTitle: 'Tickets', periodTitle: weekly ? 'Semaine' : 'Mois',
-    }), flowChart.title);
+      columns: [weekly ? 'Semaine' : 'Mois', 'Créés', 'Résolus'], rows: flowRows,
+    }, lines(flowRows.flatMap(([p, c, r]) => [{ periode: p, serie: 'Créés', n: c }, { periode: p, serie: 'Résolus', n: r }]), {
+      period: 'periode', value: 'n', series: 'serie', valueTitle: 'Tickets', periodTitle: weekly ? 'Semaine' : 'Mois',
+    }));
 
     // The backlog now, by status and age.
     const statuses = IN_PROGRESS_STATUSES.filter((s) => backlog.some((b) => b.status === s));
@@ -220,64 +219,56 @@ export class StatisticsService {
     });
     const open = backlogRows.reduce((n, r) => n + Number(r[r.length - 1]), 0);
     const old = backlog.filter((b) => b.band >= 2).reduce((n, b) => n + b.n, 0);
-    const backlogChart: Chart = {
+    const backlogChart = await chart({
       id: 'stock', title: 'Tickets en cours aujourd’hui, par statut et ancienneté',
       summary: `${open} tickets en cours, dont ${old} ouverts depuis plus d’un mois.`,
-      columns: ['Statut', ...AGE_BANDS, 'Total'], rows: backlogRows, svg: '',
-    };
-    backlogChart.svg = await render(stacked(backlogRows.flatMap((r) => AGE_BANDS.map((band, i) => ({ statut: r[0], age: band, n: r[i + 1], order: i }))), {
-      category: 'statut', value: 'n', series: 'age', sort: backlogRows.map((r) => String(r[0])), seriesSort: AGE_BANDS, valueTitle: 'Tickets', categoryTitle: 'Statut',
-    }), backlogChart.title);
+      columns: ['Statut', ...AGE_BANDS, 'Total'], rows: backlogRows,
+    }, stacked(backlogRows.flatMap((r) => AGE_BANDS.map((band, i) => ({ statut: r[0], age: band, n: r[i + 1], order: i }))), {
+      category: 'statut', value: 'n', series: 'age', valueTitle: 'Tickets', categoryTitle: 'Statut',
+    }));
 
     // Delays per team: median and 90th percentile, from the histograms.
+    const delaysOf = (r: DailyRow) => [quantile(histogram(r, 'tto'), 0.5), quantile(histogram(r, 'tto'), 0.9), quantile(histogram(r, 'ttr'), 0.5), quantile(histogram(r, 'ttr'), 0.9)];
+    const DELAYS = ['Prise en charge, médiane', 'Prise en charge, 90 %', 'Résolution, médiane', 'Résolution, 90 %'];
     const perTeam = new Map(byTeam.map((r) => [Number(r.key), r as unknown as DailyRow]));
     const teamRows = [...perTeam.entries()].filter(([, r]) => r.resolved > 0)
-      .map(([id, r]) => ({ name: teamNames.get(id) ?? `Équipe ${id}`, r }))
+      .map(([id, r]) => ({ name: teamNames.get(id) ?? `Équipe ${id}`, resolved: r.resolved, delays: delaysOf(r) }))
       .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
-    const delayRows = teamRows.map(({ name, r }) => [
-      name, r.resolved, hours(quantile(histogram(r, 'tto'), 0.5)), hours(quantile(histogram(r, 'tto'), 0.9)), hours(quantile(histogram(r, 'ttr'), 0.5)), hours(quantile(histogram(r, 'ttr'), 0.9)),
-    ]);
-    const allTtr = quantile(histogram(total, 'ttr'), 0.5);
-    const delayChart: Chart = {
+    const [, , allTtr, allTtr90] = delaysOf(total);
+    const delayChart = await chart({
       id: 'delais', title: 'Délais de prise en charge et de résolution par équipe (médiane et 90 %, heures ouvrées)',
-      summary: total.resolved ? `${total.resolved} tickets résolus ${span} : résolution médiane ${hours(allTtr)}, 90 % en ${hours(quantile(histogram(total, 'ttr'), 0.9))} ou moins. Valeurs approchées par tranches.` : `Aucun ticket résolu ${span}.`,
-      columns: ['Équipe', 'Tickets résolus', 'Prise en charge médiane', 'Prise en charge 90 %', 'Résolution médiane', 'Résolution 90 %'], rows: delayRows, svg: '',
-    };
-    delayChart.svg = await render(bars(teamRows.flatMap(({ name, r }) => [
-      { equipe: name, mesure: 'Prise en charge, médiane', h: round1(quantile(histogram(r, 'tto'), 0.5)) },
-      { equipe: name, mesure: 'Prise en charge, 90 %', h: round1(quantile(histogram(r, 'tto'), 0.9)) },
-      { equipe: name, mesure: 'Résolution, médiane', h: round1(quantile(histogram(r, 'ttr'), 0.5)) },
-      { equipe: name, mesure: 'Résolution, 90 %', h: round1(quantile(histogram(r, 'ttr'), 0.9)) },
-    ]), { category: 'equipe', value: 'h', series: 'mesure', horizontal: true, valueTitle: 'Heures ouvrées', categoryTitle: 'Équipe' }), delayChart.title);
+      summary: total.resolved ? `${total.resolved} tickets résolus ${span} : résolution médiane ${hours(allTtr)}, 90 % en ${hours(allTtr90)} ou moins. Valeurs approchées par tranches.` : `Aucun ticket résolu ${span}.`,
+      columns: ['Équipe', 'Tickets résolus', 'Prise en charge médiane', 'Prise en charge 90 %', 'Résolution médiane', 'Résolution 90 %'],
+      rows: teamRows.map((t) => [t.name, t.resolved, ...t.delays.map(hours)]),
+    }, bars(teamRows.flatMap((t) => t.delays.map((h, i) => ({ equipe: t.name, mesure: DELAYS[i], h: round1(h) }))), {
+      category: 'equipe', value: 'h', series: 'mesure', horizontal: true, valueTitle: 'Heures ouvrées', categoryTitle: 'Équipe',
+    }));
 
     // Service levels met, per priority.
     const perPriority = new Map(byPriority.map((r) => [Number(r.key), r as unknown as DailyRow]));
-    const slaRows = ([1, 2, 3, 4] as Priority[]).map((p) => {
+    const shares = ([1, 2, 3, 4] as Priority[]).map((p) => {
       const r = perPriority.get(p) ?? emptyRow();
-      const tto = percent(r.tto_met ?? 0, (r.tto_met ?? 0) + (r.tto_missed ?? 0));
-      const ttr = percent(r.ttr_met ?? 0, (r.ttr_met ?? 0) + (r.ttr_missed ?? 0));
-      return [PRIORITY_LABELS[p], r.resolved ?? 0, tto === null ? '—' : `${tto} %`, ttr === null ? '—' : `${ttr} %`, tto, ttr] as const;
+      return { priority: PRIORITY_LABELS[p], resolved: r.resolved ?? 0, tto: percent(r.tto_met ?? 0, (r.tto_met ?? 0) + (r.tto_missed ?? 0)), ttr: percent(r.ttr_met ?? 0, (r.ttr_met ?? 0) + (r.ttr_missed ?? 0)) };
     });
+    const shown = (pct: number | null) => (pct === null ? '—' : `${decimal(pct)} %`);
     const ttrAll = percent(total.ttr_met ?? 0, (total.ttr_met ?? 0) + (total.ttr_missed ?? 0));
-    const slaChart: Chart = {
+    const slaChart = await chart({
       id: 'niveaux', title: 'Part des délais respectés par priorité',
-      summary: ttrAll === null ? `Aucun ticket résolu ${span}.` : `Délai de résolution respecté pour ${ttrAll} % des tickets résolus ${span}.`,
-      columns: ['Priorité', 'Tickets résolus', 'Prise en charge respectée', 'Résolution respectée'], rows: slaRows.map((r) => r.slice(0, 4) as Array<string | number>), svg: '',
-    };
-    slaChart.svg = await render(bars(slaRows.flatMap((r) => [
-      { priorite: r[0], delai: 'Prise en charge', pct: r[4] ?? 0 }, { priorite: r[0], delai: 'Résolution', pct: r[5] ?? 0 },
-    ]), { category: 'priorite', value: 'pct', series: 'delai', valueTitle: '% respectés', categoryTitle: 'Priorité', sort: slaRows.map((r) => String(r[0])), percent: true }), slaChart.title);
+      summary: ttrAll === null ? `Aucun ticket résolu ${span}.` : `Délai de résolution respecté pour ${decimal(ttrAll)} % des tickets résolus ${span}.`,
+      columns: ['Priorité', 'Tickets résolus', 'Prise en charge respectée', 'Résolution respectée'],
+      rows: shares.map((x) => [x.priority, x.resolved, shown(x.tto), shown(x.ttr)]),
+    }, bars(shares.flatMap((x) => [{ priorite: x.priority, delai: 'Prise en charge', pct: x.tto ?? 0 }, { priorite: x.priority, delai: 'Résolution', pct: x.ttr ?? 0 }]), {
+      category: 'priorite', value: 'pct', series: 'delai', valueTitle: '% respectés', categoryTitle: 'Priorité', percent: true,
+    }));
 
     // The most asked services and sub-categories.
-    const serviceRows = services.map((s) => [s.label, s.detail, s.created]);
-    const servicesChart: Chart = {
+    const servicesChart = await chart({
       id: 'services', title: 'Services et sous-catégories les plus demandés',
       summary: services.length ? `En tête : ${services[0].label} › ${services[0].detail} (${services[0].created} tickets). Comptés par mois entiers.` : `Aucun ticket créé ${span}.`,
-      columns: ['Service', 'Sous-catégorie', 'Tickets créés'], rows: serviceRows, svg: '',
-    };
-    servicesChart.svg = await render(bars(services.map((s) => ({ nom: `${s.label} › ${s.detail}`, n: s.created })), {
-      category: 'nom', value: 'n', horizontal: true, valueTitle: 'Tickets créés', categoryTitle: 'Sous-catégorie', sort: services.map((s) => `${s.label} › ${s.detail}`),
-    }), servicesChart.title);
+      columns: ['Service', 'Sous-catégorie', 'Tickets créés'], rows: services.map((x) => [x.label, x.detail, x.created]),
+    }, bars(services.map((x) => ({ nom: `${x.label} › ${x.detail}`, n: x.created })), {
+      category: 'nom', value: 'n', horizontal: true, valueTitle: 'Tickets créés', categoryTitle: 'Sous-catégorie',
+    }));
 
     // Satisfaction: the ratings given, "non évalué" apart; the mean per team.
     const ratingsOf = (r: DailyRow) => [1, 2, 3, 4, 5].map((k) => r[`sat_${k}` as keyof DailyRow] ?? 0);
@@ -285,35 +276,29 @@ export class StatisticsService {
     const mean = (r: DailyRow) => (countOf(r) === 0 ? null : ratingsOf(r).reduce((a, n, i) => a + (i + 1) * n, 0) / countOf(r));
     const ratings = ratingsOf(total);
     const rated = countOf(total);
-    const satChart: Chart = {
+    const satChart = await chart({
       id: 'satisfaction', title: 'Satisfaction des demandeurs',
       summary: rated ? `${rated} évaluations ${span}, note moyenne ${decimal(mean(total)!)} sur 5 ; ${total.sat_none ?? 0} tickets fermés non évalués, comptés à part.` : `Aucune évaluation ${span} ; ${total.sat_none ?? 0} tickets fermés non évalués.`,
-      columns: ['Note', 'Évaluations'], rows: [...ratings.map((n, i) => [`${i + 1} sur 5`, n]), ['Non évalué', total.sat_none ?? 0]], svg: '',
-    };
-    satChart.svg = await render(bars(ratings.map((n, i) => ({ note: `${i + 1} sur 5`, n })), {
-      category: 'note', value: 'n', valueTitle: 'Évaluations', categoryTitle: 'Note', sort: ['1 sur 5', '2 sur 5', '3 sur 5', '4 sur 5', '5 sur 5'],
-    }), satChart.title);
+      columns: ['Note', 'Évaluations'], rows: [...ratings.map((n, i) => [`${i + 1} sur 5`, n]), ['Non évalué', total.sat_none ?? 0]],
+    }, bars(ratings.map((n, i) => ({ note: `${i + 1} sur 5`, n })), { category: 'note', value: 'n', valueTitle: 'Évaluations', categoryTitle: 'Note' }));
     const satTeams = [...perTeam.entries()].map(([id, r]) => ({ name: teamNames.get(id) ?? `Équipe ${id}`, r, m: mean(r) })).filter((x) => x.m !== null).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
-    const satTeamChart: Chart = {
+    const satTeamChart = await chart({
       id: 'satisfaction-equipes', title: 'Note moyenne de satisfaction par équipe',
       summary: satTeams.length ? satTeams.map((x) => `${x.name} : ${decimal(x.m!)}`).join(' ; ') + '.' : `Aucune évaluation ${span}.`,
       columns: ['Équipe', 'Évaluations', 'Note moyenne', 'Non évalués'],
-      rows: satTeams.map((x) => [x.name, countOf(x.r), decimal(x.m!, 2), x.r.sat_none ?? 0]), svg: '',
-    };
-    satTeamChart.svg = await render(bars(satTeams.map((x) => ({ equipe: x.name, note: Math.round(x.m! * 100) / 100 })), {
+      rows: satTeams.map((x) => [x.name, countOf(x.r), decimal(x.m!, 2), x.r.sat_none ?? 0]),
+    }, bars(satTeams.map((x) => ({ equipe: x.name, note: Math.round(x.m! * 100) / 100 })), {
       category: 'equipe', value: 'note', horizontal: true, valueTitle: 'Note moyenne (sur 5)', categoryTitle: 'Équipe',
-    }), satTeamChart.title);
+    }));
 
     // Tickets per establishment.
-    const estRows = establishments.map((e) => [e.label, e.detail, e.created]);
-    const estChart: Chart = {
+    const estChart = await chart({
       id: 'etablissements', title: 'Tickets par établissement (UAI)',
       summary: establishments.length ? `Le plus de tickets : ${establishments[0].label} ${establishments[0].detail} (${establishments[0].created}). Les ${establishments.length} premiers, comptés par mois entiers.` : `Aucun ticket créé ${span}.`,
-      columns: ['UAI', 'Établissement', 'Tickets créés'], rows: estRows, svg: '',
-    };
-    estChart.svg = await render(bars(establishments.map((e) => ({ uai: `${e.label} ${e.detail}`, n: e.created })), {
-      category: 'uai', value: 'n', horizontal: true, valueTitle: 'Tickets créés', categoryTitle: 'Établissement', sort: establishments.map((e) => `${e.label} ${e.detail}`),
-    }), estChart.title);
+      columns: ['UAI', 'Établissement', 'Tickets créés'], rows: establishments.map((e) => [e.label, e.detail, e.created]),
+    }, bars(establishments.map((e) => ({ uai: `${e.label} ${e.detail}`, n: e.created })), {
+      category: 'uai', value: 'n', horizontal: true, valueTitle: 'Tickets créés', categoryTitle: 'Établissement',
+    }));
 
     return [flowChart, backlogChart, delayChart, slaChart, servicesChart, satChart, satTeamChart, estChart];
   }

@@ -156,7 +156,7 @@ export class TicketsService {
     };
     return attachments.keepWith(checked.ok, (stored) =>
       db.transaction(async (trx) => {
-        const id = await tickets.insertTicket(trx, { ...row, ...(await sla.started(trx, row, now)) });
+        const id = await tickets.insertTicket(trx, { ...row, ...(await sla.started(trx, row, path.serviceId, now)) });
         await stored.record(trx, { ticketId: id, uploaderId: user.id, now });
         await tickets.insertHistory(trx, {
           ticket_id: id, actor_id: user.id, event: 'created', from_status: null, to_status: status, details: { team_id: path.teamId }, created_at: now, sla_tto_s: 0, sla_ttr_s: 0,
