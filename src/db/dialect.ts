@@ -47,6 +47,8 @@ export interface Dialect {
   stringAgg(value: Sql, separator: string): Sql;
   /** The UTC date (YYYY-MM-DD) of a timestamp column, as text; `length` 7 for the month (YYYY-MM). */
   utcDate(column: Sql, length: 10 | 7): Sql;
+  /** A bound value typed as a column of this type (PostgreSQL types the values of a VALUES list as text). */
+  typed(value: unknown, type: 'integer' | 'boolean' | 'timestamptz'): Sql;
   /** `value` contains `text`, letter case ignored (SQLite's LIKE ignores it; PostgreSQL's does not). */
   containsText(value: Sql, text: string): Sql;
 

@@ -31,6 +31,7 @@ export const postgresDialect: Dialect = {
   // The driver parses json columns itself.
   parseJson: <T>(value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as T,
   stringAgg: (value, separator) => sql`string_agg(${value}, ${separator}::text)`,
+  typed: (value, type) => sql`CAST(${value} AS ${raw(type)})`,
   utcDate: (column, length) => sql`to_char(${column} AT TIME ZONE 'UTC', ${raw(length === 10 ? "'YYYY-MM-DD'" : "'YYYY-MM'")})`,
   containsText: (value, text) => sql`${value} ILIKE ${`%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`} ESCAPE '\\'`,
 

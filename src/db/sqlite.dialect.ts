@@ -38,6 +38,8 @@ export const sqliteDialect: Dialect = {
   stringAgg: (value, separator) => sql`group_concat(${value}, ${separator})`,
   // Timestamps are ISO text (UTC) here.
   utcDate: (column, length) => sql`substr(${column}, 1, ${raw(String(length))})`,
+  // Column affinity converts on write; a CAST to a timestamp type would turn ISO text into a number.
+  typed: (value) => sql`${value}`,
   containsText: (value, text) => sql`${value} LIKE ${`%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`} ESCAPE '\\'`,
 
   // Each word a quoted prefix term: FTS syntax typed by a user (AND, NEAR, *, columns) is only text.

@@ -1,5 +1,5 @@
 import type { Database, Trx } from '../../db/database.js';
-import { assignments, inList, sql, wholeNumber } from '../../db/sql.js';
+import { assignments, inList, join, raw, sql, wholeNumber } from '../../db/sql.js';
 import { statusIn } from '../tickets/tickets.repo.js';
 import { IN_PROGRESS_STATUSES } from '../tickets/vocabulary.js';
 import type { ClockColumns } from './clock.js';
@@ -12,6 +12,12 @@ export interface ClockRow extends ClockColumns {
   /** The catalogue service (cat_services.id) of its sub-category. */
   service_id: number | null;
 }
+
+const CLOCK_TYPES: Record<keyof ClockColumns, 'integer' | 'boolean' | 'timestamptz'> = {
+  sla_tto_s: 'integer', sla_ttr_s: 'integer', sla_since: 'timestamptz', sla_tto_target_s: 'integer', sla_ttr_target_s: 'integer',
+  sla_tto_met: 'boolean', sla_ttr_met: 'boolean', sla_alerts: 'integer', sla_tto_due_at: 'timestamptz', sla_ttr_due_at: 'timestamptz',
+  sla_due_at: 'timestamptz', sla_next_alert_at: 'timestamptz',
+};
 
 /** The tickets `t` with their clocks, and their sub-category's service. */
 const CLOCK_ROWS = sql`SELECT t.id, t.status, t.priority, sub.parent_id AS service_id, t.sla_tto_s, t.sla_ttr_s, t.sla_since, t.sla_tto_target_s,
@@ -64,7 +70,13 @@ export class SlaRepo {
       WHERE ${statusIn('t.status', IN_PROGRESS_STATUSES)} AND t.id > ${afterId} AND t.sla_ttr_target_s IS NOT NULL ORDER BY t.id LIMIT ${wholeNumber(limit)}`, trx);
   }
 
-  async writeClocks(trx: Trx, id: number, clocks: ClockColumns): Promise<void> {
-    await this.db.execute(sql`UPDATE tickets SET ${assignments('tickets', clocks)} WHERE id = ${id}`, trx);
+  /** Many tickets' clocks in one statement. */
+  async writeClocks(trx: Trx, rows: ReadonlyArray<{ id: number; clocks: ClockColumns }>): Promise<void> {
+    if (rows.length === 0) return;
+    const d = this.db.dialect;
+    const columns = Object.keys(CLOCK_TYPES) as Array<keyof ClockColumns>;
+    const values = rows.map(({ id, clocks }) => sql`(${join([d.typed(id, 'integer'), ...columns.map((c) => d.typed(clocks[c], CLOCK_TYPES[c]))], ', ')})`);
+    await this.db.execute(sql`WITH v (id, ${raw(columns.join(', '))}) AS (VALUES ${join(values, ', ')})
+      UPDATE tickets SET ${raw(columns.map((c) => `${c} = v.${c}`).join(', '))} FROM v WHERE tickets.id = v.id`, trx);
   }
 }

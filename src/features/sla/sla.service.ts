@@ -227,14 +227,12 @@ export class SlaService {
     for (;;) {
       const rows = await repo.openClocks(trx, last, 500);
       if (rows.length === 0) return done;
-      for (const raw of rows) {
-        const row = clockFacts(raw);
-        const targets = targetsFor(after.sla, row.priority, row.service_id);
-        // Counted up to now on the old calendar; `transition` then adds nothing (since = now).
-        await repo.writeClocks(trx, row.id, transition(advance(row, row.status, now, oldCal), row.status, row.status, now, targets, newCal));
-        last = row.id;
-        done++;
-      }
+      // Counted up to now on the old calendar; `transition` then adds nothing (since = now).
+      await repo.writeClocks(trx, rows.map(clockFacts).map((row) => ({
+        id: row.id, clocks: transition(advance(row, row.status, now, oldCal), row.status, row.status, now, targetsFor(after.sla, row.priority, row.service_id), newCal),
+      })));
+      last = rows[rows.length - 1].id;
+      done += rows.length;
     }
   }
 }
